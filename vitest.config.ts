@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Renders spawn ffmpeg and worker threads; two cores are shared better by fewer test files at once.
+    maxWorkers: 2,
+  },
+});
