@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { InputImageError } from '../engine/input/index.js';
+import { INTERPOLATE_USAGE, interpolateCommand } from './interpolate-command.js';
+import { RENDER_USAGE, renderCommand } from './render-command.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `inbetween: keyframes to video
+
+${RENDER_USAGE}
+
+${INTERPOLATE_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const controller = new AbortController();
+  // Ctrl-C cancels the render cleanly: ffmpeg is killed and the partial file removed.
+  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+  process.once('SIGTERM', () => controller.abort(new Error('terminated')));
+  try {
+    switch (command) {
+      case 'render':
+        await renderCommand(rest, controller.signal);
+        return 0;
+      case 'interpolate':
+        await interpolateCommand(rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Expected a command (render, interpolate) but received ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`inbetween: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof InputImageError) {
+      process.stderr.write(`inbetween: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`inbetween: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (error && typeof error === 'object' && 'log' in error && typeof error.log === 'string') {
+      process.stderr.write(`--- ffmpeg log ---\n${error.log}\n`);
+    }
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,86 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MovementAmplitude } from '../engine/camera/camera-plan.js';
+import { loadKeyframes } from '../engine/input/index.js';
+import { renderVideo } from '../engine/render/render-video.js';
+import { createProgressBar } from './progress-bar.js';
+import { parseChoiceOption, parseIntegerOption, UsageError } from './usage-error.js';
+
+export const RENDER_USAGE = `inbetween render START [END] -o out.mp4 [options]
+
+  -o, --output PATH        MP4 to write (required); the cover JPEG goes beside it (.jpg)
+  --duration 1..8          seconds, default 5 (24 fps)
+  --resolution R           540p | 720p | 1080p, default 720p
+  --movement A             auto | small | medium | large, default auto
+  --seed N                 same inputs and seed give the same frames; 0 or absent picks one
+  --prompt TEXT            camera words drive the camera (push in, pull out, pan left/right,
+                           tilt up/down, orbit, static)
+  --threads N              render threads, default one per core
+  --no-cover               do not write the cover JPEG`;
+
+const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
+const AMPLITUDES: readonly MovementAmplitude[] = ['auto', 'small', 'medium', 'large'];
+
+/** `inbetween render`: one or two keyframes to an MP4 and a cover JPEG. */
+export async function renderCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      duration: { type: 'string' },
+      resolution: { type: 'string' },
+      movement: { type: 'string' },
+      seed: { type: 'string' },
+      prompt: { type: 'string' },
+      threads: { type: 'string' },
+      'no-cover': { type: 'boolean' },
+    },
+  });
+  if (positionals.length < 1 || positionals.length > 2) {
+    throw new UsageError(`Expected one or two keyframe paths but received ${positionals.length}`);
+  }
+  if (!values.output) throw new UsageError('Expected an output path for --output but received none');
+  const duration = parseIntegerOption('--duration', values.duration, 1, 8) ?? 5;
+  const resolution = parseChoiceOption('--resolution', values.resolution, RESOLUTIONS) ?? '720p';
+  const movementAmplitude = parseChoiceOption('--movement', values.movement, AMPLITUDES) ?? 'auto';
+  const seed = parseIntegerOption('--seed', values.seed, 0, 2 ** 32 - 1);
+  const threads = parseIntegerOption('--threads', values.threads, 1, 64);
+  if (values.prompt !== undefined && values.prompt.length > 2000) {
+    throw new UsageError(`Expected at most 2000 characters for --prompt but received ${values.prompt.length}`);
+  }
+
+  const started = Date.now();
+  const { start, end } = await loadKeyframes({ start: positionals[0], end: positionals[1] ?? null, resolution });
+  const bar = createProgressBar();
+  const output = values.output;
+  await mkdir(dirname(output), { recursive: true });
+  const cover = values['no-cover'] ? undefined : output.replace(/\.[^./]*$/, '') + '.jpg';
+  try {
+    const result = await renderVideo({
+      start,
+      end,
+      output,
+      ...(cover ? { cover } : {}),
+      duration,
+      movementAmplitude,
+      ...(values.prompt !== undefined ? { prompt: values.prompt } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+      signal,
+      onProgress: (p) => bar.update(p.fraction, p.phase === 'analyse' ? 'measuring motion' : `frame ${p.framesDone}/${p.frames}`),
+    });
+    bar.done();
+    const seconds = ((Date.now() - started) / 1000).toFixed(2);
+    process.stdout.write(
+      `${result.output}: ${result.width}x${result.height}, ${result.frames} frames at ${result.fps} fps ` +
+        `(${result.duration} s), ${(result.bytes / 1024).toFixed(0)} KiB, seed ${result.seed}, ` +
+        `camera ${result.camera.move}${result.camera.strength > 0 ? ` ${result.camera.strength}` : ''}, ${seconds} s` +
+        (cover ? `\ncover: ${cover}` : '') +
+        '\n',
+    );
+  } finally {
+    bar.done();
+  }
+}

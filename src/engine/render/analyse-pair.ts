@@ -1,0 +1,78 @@
+import { computeFlow, flowConfidence, type FlowOptions } from '../flow/index.js';
+import { estimateGlobalMotion, invertHomography } from '../motion/index.js';
+import { lumaOf, resizePlane } from '../raster/planes.js';
+import type { FlowField, Homography, Plane, RgbImage } from '../raster/types.js';
+import type { PairMotion } from '../synth/intermediate-fields.js';
+
+/** Computes one flow field; the render pool runs these on worker threads, tests and benches inline. */
+export type FlowRunner = (from: Plane, to: Plane, options: FlowOptions) => Promise<FlowField>;
+
+export interface AnalysePairOptions {
+  /**
+   * Longest side of the working resolution that flow is measured at. Flow is smooth, so measuring it at a
+   * lower resolution and upsampling loses little, and the cost falls with the square of the size.
+   */
+  readonly maxSide?: number;
+  readonly flowOptions?: FlowOptions;
+  readonly runFlow?: FlowRunner;
+}
+
+export interface PairAnalysis {
+  readonly motion: PairMotion;
+  /** start -> end at the working resolution, or null where no reliable global motion was found. */
+  readonly homography: Homography | null;
+  /** Median motion magnitude as a fraction of the frame diagonal: how much the pair already moves. */
+  readonly pairMotion: number;
+}
+
+export const DEFAULT_FLOW_MAX_SIDE = 960;
+
+const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlow(from, to, options));
+
+/** The working resolution for a frame size: the same aspect, longest side at most `maxSide`, never upscaled. */
+export function workingSize(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(8, Math.round(width * scale)), height: Math.max(8, Math.round(height * scale)) };
+}
+
+/**
+ * Measures the motion between two keyframes of the same size, once per clip: the global motion first (a robust
+ * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
+ * flow both ways starting from it, then each direction's confidence from their forward/backward consistency.
+ */
+export async function analysePair(start: RgbImage, end: RgbImage, options: AnalysePairOptions = {}): Promise<PairAnalysis> {
+  const size = workingSize(start.width, start.height, options.maxSide ?? DEFAULT_FLOW_MAX_SIDE);
+  const from = toWorkingLuma(start, size);
+  const to = toWorkingLuma(end, size);
+  const global = estimateGlobalMotion(from, to);
+  const homography = global?.homography ?? null;
+  const runFlow = options.runFlow ?? inlineFlow;
+  const base = options.flowOptions ?? {};
+  const [forward, backward] = await Promise.all([
+    runFlow(from, to, homography ? { ...base, initialHomography: homography } : base),
+    runFlow(to, from, homography ? { ...base, initialHomography: invertHomography(homography) } : base),
+  ]);
+  const motion: PairMotion = {
+    forward,
+    backward,
+    forwardConfidence: flowConfidence(forward, backward),
+    backwardConfidence: flowConfidence(backward, forward),
+    globalMotion: homography,
+  };
+  return { motion, homography, pairMotion: medianMagnitude(forward) / Math.hypot(size.width, size.height) };
+}
+
+function toWorkingLuma(image: RgbImage, size: { width: number; height: number }): Plane {
+  const luma = lumaOf(image);
+  return size.width === image.width && size.height === image.height ? luma : resizePlane(luma, size.width, size.height);
+}
+
+function medianMagnitude(flow: FlowField): number {
+  const n = flow.width * flow.height;
+  // A strided sample is plenty for a median and keeps this O(n) cheap on large fields.
+  const step = Math.max(1, Math.floor(n / 20000));
+  const values: number[] = [];
+  for (let i = 0; i < n; i += step) values.push(Math.hypot(flow.data[2 * i], flow.data[2 * i + 1]));
+  values.sort((a, b) => a - b);
+  return values.length === 0 ? 0 : values[values.length >> 1];
+}

@@ -1,0 +1,168 @@
+import { planCamera, type CameraPlan, type MovementAmplitude } from '../camera/camera-plan.js';
+import { openEncoder, writeCoverJpeg } from '../encode/index.js';
+import type { RgbImage } from '../raster/types.js';
+import { resolveSeed, seededRandom } from '../seed.js';
+import { analysePair } from './analyse-pair.js';
+import type { RenderJob } from './render-worker.js';
+import type { Scene } from './scene.js';
+import { sharedMotion, sharedRgb } from './shared-copy.js';
+import { WorkerPool } from './worker-pool.js';
+
+export const FPS = 24;
+
+export interface RenderProgress {
+  readonly phase: 'analyse' | 'frames';
+  /** 0..1 over the whole render. */
+  readonly fraction: number;
+  readonly framesDone: number;
+  readonly frames: number;
+}
+
+export interface RenderVideoOptions {
+  /** Start keyframe, already fitted to the output size. */
+  readonly start: RgbImage;
+  /** End keyframe fitted to the same size, or null for image-to-video. */
+  readonly end: RgbImage | null;
+  /** Path of the MP4 to write. */
+  readonly output: string;
+  /** Path of the cover JPEG; none when absent. */
+  readonly cover?: string;
+  /** Whole seconds, 1..8. */
+  readonly duration: number;
+  readonly prompt?: string;
+  readonly movementAmplitude?: MovementAmplitude;
+  /** 0 or absent picks a random seed; the one used is in the result. */
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RenderProgress) => void;
+  /** A pool shared across renders (a server); a private one is made and closed otherwise. */
+  readonly pool?: WorkerPool;
+  /** Worker threads of a private pool. */
+  readonly threads?: number;
+  readonly ffmpegPath?: string;
+  /** Container metadata written into the MP4 (key -> value). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface RenderResult {
+  readonly seed: number;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly frames: number;
+  readonly duration: number;
+  readonly camera: CameraPlan;
+  /** Median motion between the keyframes as a fraction of the diagonal (0 for one image). */
+  readonly pairMotion: number;
+  readonly output: string;
+  readonly bytes: number;
+}
+
+/** Frames kept in flight per worker: enough to keep every thread and the encoder busy, few enough to bound memory. */
+const FRAMES_IN_FLIGHT_PER_THREAD = 2;
+/** Share of the progress bar given to measuring motion, which happens before the first frame. */
+const ANALYSE_SHARE = 0.1;
+
+/**
+ * Renders a clip: measures the keyframes' motion once (both flow directions in parallel), plans the camera,
+ * then draws the frames on worker threads and streams them, in order and with backpressure, into ffmpeg. At
+ * most a few frames exist at a time, whatever the clip's length. Aborting the signal stops the workers' queue,
+ * kills ffmpeg and removes the partial file.
+ */
+export async function renderVideo(options: RenderVideoOptions): Promise<RenderResult> {
+  const { start, end, signal } = options;
+  signal?.throwIfAborted();
+  const seed = resolveSeed(options.seed);
+  const frames = Math.round(options.duration * FPS);
+  const pool = options.pool ?? new WorkerPool(options.threads);
+  const report = (phase: RenderProgress['phase'], framesDone: number): void =>
+    options.onProgress?.({
+      phase,
+      framesDone,
+      frames,
+      fraction: phase === 'analyse' ? 0 : ANALYSE_SHARE + (1 - ANALYSE_SHARE) * (framesDone / frames),
+    });
+  try {
+    report('analyse', 0);
+    const analysis = end
+      ? await analysePair(start, end, {
+          runFlow: (from, to, flowOptions) => pool.run({ type: 'flow', from, to, options: flowOptions } satisfies RenderJob),
+        })
+      : null;
+    signal?.throwIfAborted();
+    const camera = planCamera({
+      prompt: options.prompt ?? '',
+      amplitude: options.movementAmplitude ?? 'auto',
+      singleImage: end === null,
+      pairMotion: analysis?.pairMotion ?? 0,
+      choice: seededRandom(seed)(),
+    });
+    const scene: Scene = {
+      start: sharedRgb(start),
+      end: sharedRgb(end ?? start),
+      motion: analysis ? sharedMotion(analysis.motion) : null,
+      camera,
+    };
+    report('frames', 0);
+    const encoder = openEncoder({
+      width: start.width,
+      height: start.height,
+      fps: FPS,
+      output: options.output,
+      ...(signal ? { signal } : {}),
+      ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+    });
+    await streamFrames({ pool, scene, frames, signal, encoder, cover: options.cover, onFrame: (done) => report('frames', done) });
+    const encoded = await encoder.finish();
+    return {
+      seed,
+      width: start.width,
+      height: start.height,
+      fps: FPS,
+      frames,
+      duration: frames / FPS,
+      camera,
+      pairMotion: analysis?.pairMotion ?? 0,
+      output: options.output,
+      bytes: encoded.bytes,
+    };
+  } finally {
+    if (!options.pool) await pool.close();
+  }
+}
+
+interface StreamFramesInput {
+  readonly pool: WorkerPool;
+  readonly scene: Scene;
+  readonly frames: number;
+  readonly signal: AbortSignal | undefined;
+  readonly encoder: { write(frame: Uint8Array): Promise<void> };
+  readonly cover: string | undefined;
+  readonly onFrame: (done: number) => void;
+}
+
+async function streamFrames(input: StreamFramesInput): Promise<void> {
+  const { pool, scene, frames, signal, encoder } = input;
+  const window = pool.size * FRAMES_IN_FLIGHT_PER_THREAD;
+  const pending = new Map<number, Promise<Uint8Array>>();
+  let next = 0;
+  for (let i = 0; i < frames; i++) {
+    while (next < frames && next < i + window) {
+      const t = frames === 1 ? 0 : next / (frames - 1);
+      const job = pool.run<Uint8Array>({ type: 'frame', scene, t } satisfies RenderJob);
+      // Awaited in order below; this keeps a later frame's failure from surfacing as an unhandled rejection first.
+      job.catch(() => undefined);
+      pending.set(next, job);
+      next++;
+    }
+    const frame = await pending.get(i)!;
+    pending.delete(i);
+    signal?.throwIfAborted();
+    if (i === 0 && input.cover) {
+      await writeCoverJpeg({ width: scene.start.width, height: scene.start.height, data: frame }, input.cover);
+    }
+    await encoder.write(frame);
+    input.onFrame(i + 1);
+  }
+}

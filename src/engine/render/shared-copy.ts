@@ -1,0 +1,30 @@
+import type { FlowField, Plane, RgbImage } from '../raster/types.js';
+import type { PairMotion } from '../synth/intermediate-fields.js';
+
+/**
+ * Copies pixel arrays into SharedArrayBuffers once per clip, so that every frame job sent to a worker thread
+ * carries a handle to the same memory instead of a fresh copy of the keyframes and fields.
+ */
+export function sharedRgb(image: RgbImage): RgbImage {
+  if (image.data.buffer instanceof SharedArrayBuffer) return image;
+  const data = new Uint8Array(new SharedArrayBuffer(image.data.length));
+  data.set(image.data);
+  return { width: image.width, height: image.height, data };
+}
+
+function sharedFloats<T extends Plane | FlowField>(field: T): T {
+  if (field.data.buffer instanceof SharedArrayBuffer) return field;
+  const data = new Float32Array(new SharedArrayBuffer(field.data.byteLength));
+  data.set(field.data);
+  return { ...field, data };
+}
+
+export function sharedMotion(motion: PairMotion): PairMotion {
+  return {
+    forward: sharedFloats(motion.forward),
+    backward: sharedFloats(motion.backward),
+    forwardConfidence: sharedFloats(motion.forwardConfidence),
+    backwardConfidence: sharedFloats(motion.backwardConfidence),
+    globalMotion: motion.globalMotion ?? null,
+  };
+}

@@ -1,0 +1,180 @@
+import type { FlowField, Homography, Plane } from '../raster/types.js';
+
+/** Channels of {@link IntermediateFields}, interleaved per pixel. */
+export const FIELD_CHANNELS = 6;
+
+/**
+ * Everything the full-resolution warp needs for one output time t, at the working resolution:
+ * per pixel [ft0x, ft0y, ft1x, ft1y, w0, w1]. ft0 points from the frame at time t into the start frame,
+ * ft1 into the end frame; w0 and w1 are the blend weights of the two warped frames (time and visibility
+ * already folded in, not normalised).
+ */
+export interface IntermediateFields {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+/** The motion between the two keyframes, measured once per pair at the working resolution. */
+export interface PairMotion {
+  /** start -> end */
+  readonly forward: FlowField;
+  /** end -> start */
+  readonly backward: FlowField;
+  /** 0..1 trust in `forward` per start-frame pixel (forward/backward consistency). */
+  readonly forwardConfidence: Plane;
+  /** 0..1 trust in `backward` per end-frame pixel. */
+  readonly backwardConfidence: Plane;
+  /**
+   * The global (camera) motion start -> end at the working resolution, when one was found. Pixels that move
+   * unlike it are taken to be in front where two splats collide: independently moving things are usually
+   * nearer the camera than the scene they move across, and the two keyframes alone cannot tell otherwise.
+   */
+  readonly globalMotion?: Homography | null;
+}
+
+/**
+ * How strongly a confident source pixel wins over an unconfident one landing on the same spot. A pixel that
+ * fails the consistency check is usually background about to be covered, so the occluder must win clearly.
+ */
+const PRIORITY_SHARPNESS = 8;
+/** Priority gained per unit of deviation from the global motion (in units of {@link DEVIATION_UNIT}). */
+const FOREGROUND_SHARPNESS = 2;
+/** Deviation from the global motion that counts as one unit, as a fraction of the working diagonal. */
+const DEVIATION_UNIT = 0.01;
+/** Deviation beyond which a pixel is no more "in front" than it already is. */
+const MAX_DEVIATION_UNITS = 4;
+/** Share of the blend weight kept by a visible pixel whose flow is not trusted, so weights never collapse. */
+const CONFIDENCE_FLOOR = 0.35;
+/** Splat coverage at which a pixel counts as fully visible; bilinear splats of a stretched region sum below 1. */
+const FULL_COVERAGE = 0.5;
+/** Weight left to a frame where it sees nothing, so a pixel both splats missed still gets a time-based blend. */
+const HOLE_WEIGHT = 0.02;
+
+/**
+ * Builds the fields for time t by forward-splatting each keyframe's flow to time t (softmax splatting with a
+ * confidence priority, after Niklaus and Liu, CVPR 2020). Splatting, unlike sampling the flow at the target
+ * pixel, moves each pixel's motion to where that pixel actually is at time t, so large motions do not ghost,
+ * and a region nobody lands on is exactly a region that frame cannot see (an occlusion). Where a splat leaves a
+ * hole, the flow falls back to Super SloMo's linear approximation so the field stays smooth for the upsampler.
+ */
+export function intermediateFields(motion: PairMotion, t: number, out?: IntermediateFields): IntermediateFields {
+  const { width, height } = motion.forward;
+  const n = width * height;
+  const fields = out ?? { width, height, data: new Float32Array(n * FIELD_CHANNELS) };
+  const acc0 = new Float32Array(n * 4); // sum w*fx, sum w*fy, sum w*conf, sum w
+  const acc1 = new Float32Array(n * 4);
+  const cover0 = new Float32Array(n);
+  const cover1 = new Float32Array(n);
+  const global = motion.globalMotion ?? null;
+  splatToTime(motion.forward, motion.forwardConfidence, global, t, acc0, cover0);
+  splatToTime(motion.backward, motion.backwardConfidence, global ? invert3x3(global) : null, 1 - t, acc1, cover1);
+
+  const f01 = motion.forward.data;
+  const f10 = motion.backward.data;
+  const d = fields.data;
+  const a = (1 - t) * t;
+  for (let i = 0; i < n; i++) {
+    const j = 4 * i;
+    const k = FIELD_CHANNELS * i;
+    const fx01 = f01[2 * i];
+    const fy01 = f01[2 * i + 1];
+    const fx10 = f10[2 * i];
+    const fy10 = f10[2 * i + 1];
+    let w0 = HOLE_WEIGHT;
+    if (acc0[j + 3] > 1e-6) {
+      d[k] = acc0[j] / acc0[j + 3];
+      d[k + 1] = acc0[j + 1] / acc0[j + 3];
+      const confidence = acc0[j + 2] / acc0[j + 3];
+      w0 += Math.min(1, cover0[i] / FULL_COVERAGE) * (CONFIDENCE_FLOOR + (1 - CONFIDENCE_FLOOR) * confidence);
+    } else {
+      d[k] = -a * fx01 + t * t * fx10;
+      d[k + 1] = -a * fy01 + t * t * fy10;
+    }
+    let w1 = HOLE_WEIGHT;
+    if (acc1[j + 3] > 1e-6) {
+      d[k + 2] = acc1[j] / acc1[j + 3];
+      d[k + 3] = acc1[j + 1] / acc1[j + 3];
+      const confidence = acc1[j + 2] / acc1[j + 3];
+      w1 += Math.min(1, cover1[i] / FULL_COVERAGE) * (CONFIDENCE_FLOOR + (1 - CONFIDENCE_FLOOR) * confidence);
+    } else {
+      d[k + 2] = (1 - t) * (1 - t) * fx01 - a * fx10;
+      d[k + 3] = (1 - t) * (1 - t) * fy01 - a * fy10;
+    }
+    d[k + 4] = (1 - t) * w0;
+    d[k + 5] = t * w1;
+  }
+  return fields;
+}
+
+/**
+ * Splats each source pixel p to p + s * F(p) with bilinear weights times a confidence priority, accumulating the
+ * vector pointing back to p (-s * F(p)), the confidence, and the plain bilinear coverage.
+ */
+function splatToTime(
+  flow: FlowField,
+  confidence: Plane,
+  global: Homography | null,
+  s: number,
+  acc: Float32Array,
+  cover: Float32Array,
+): void {
+  const { width, height, data } = flow;
+  const conf = confidence.data;
+  const unit = DEVIATION_UNIT * Math.hypot(width, height);
+  const h = global ?? IDENTITY;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const fx = data[2 * i];
+      const fy = data[2 * i + 1];
+      const tx = x + s * fx;
+      const ty = y + s * fy;
+      if (!(tx > -1 && ty > -1 && tx < width && ty < height)) continue;
+      const c = conf[i];
+      const w = h[6] * x + h[7] * y + h[8];
+      const deviation = Math.hypot(x + fx - (h[0] * x + h[1] * y + h[2]) / w, y + fy - (h[3] * x + h[4] * y + h[5]) / w);
+      const front = Math.min(MAX_DEVIATION_UNITS, deviation / unit);
+      const priority = Math.exp(PRIORITY_SHARPNESS * (c - 1) + FOREGROUND_SHARPNESS * front);
+      const x0 = Math.floor(tx);
+      const y0 = Math.floor(ty);
+      const ax = tx - x0;
+      const ay = ty - y0;
+      const vx = -s * fx;
+      const vy = -s * fy;
+      for (let corner = 0; corner < 4; corner++) {
+        const cx = x0 + (corner & 1);
+        const cy = y0 + (corner >> 1);
+        if (cx < 0 || cy < 0 || cx >= width || cy >= height) continue;
+        const bilinear = ((corner & 1) === 1 ? ax : 1 - ax) * ((corner >> 1) === 1 ? ay : 1 - ay);
+        if (bilinear <= 0) continue;
+        const target = cy * width + cx;
+        const weight = bilinear * priority;
+        const j = 4 * target;
+        acc[j] += weight * vx;
+        acc[j + 1] += weight * vy;
+        acc[j + 2] += weight * c;
+        acc[j + 3] += weight;
+        cover[target] += bilinear;
+      }
+    }
+  }
+}
+
+const IDENTITY: Homography = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+
+/** Inverse of a 3x3 matrix (the end -> start global motion from the start -> end one). */
+function invert3x3(m: Homography): Homography {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (Math.abs(det) < 1e-12) return IDENTITY;
+  const k = 1 / det;
+  return new Float64Array([
+    A * k, -(b * i - c * h) * k, (b * f - c * e) * k,
+    B * k, (a * i - c * g) * k, -(a * f - c * d) * k,
+    C * k, -(a * h - b * g) * k, (a * e - b * d) * k,
+  ]);
+}
