@@ -1,0 +1,14 @@
+/**
+ * Mulberry32: a tiny seeded PRNG. Global motion must be reproducible run to run (same pair, same homography),
+ * so nothing here may touch Math.random.
+ */
+export function createPrng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
