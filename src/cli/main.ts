@@ -31,10 +31,15 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Expected a command (render, interpolate) but received ${JSON.stringify(command)}`);
+        throw new UsageError(
+          `Expected a command (render, interpolate) but received ${JSON.stringify(command)}`,
+        );
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`inbetween: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
@@ -42,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`inbetween: ${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`inbetween: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `inbetween: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     if (error && typeof error === 'object' && 'log' in error && typeof error.log === 'string') {
       process.stderr.write(`--- ffmpeg log ---\n${error.log}\n`);
     }

@@ -13,7 +13,7 @@ const REDRAW_MS = 80;
  * logs are not filled with carriage returns.
  */
 export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-  const tty = stream.isTTY ? (stream as WriteStream) : null;
+  const tty = stream.isTTY ? (stream) : null;
   const started = Date.now();
   let lastDraw = 0;
   let drawn = false;

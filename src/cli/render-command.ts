@@ -48,11 +48,17 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
   const seed = parseIntegerOption('--seed', values.seed, 0, 2 ** 32 - 1);
   const threads = parseIntegerOption('--threads', values.threads, 1, 64);
   if (values.prompt !== undefined && values.prompt.length > 2000) {
-    throw new UsageError(`Expected at most 2000 characters for --prompt but received ${values.prompt.length}`);
+    throw new UsageError(
+      `Expected at most 2000 characters for --prompt but received ${values.prompt.length}`,
+    );
   }
 
   const started = Date.now();
-  const { start, end } = await loadKeyframes({ start: positionals[0], end: positionals[1] ?? null, resolution });
+  const { start, end } = await loadKeyframes({
+    start: positionals[0],
+    end: positionals[1] ?? null,
+    resolution,
+  });
   const bar = createProgressBar();
   const output = values.output;
   await mkdir(dirname(output), { recursive: true });
@@ -69,7 +75,11 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       ...(seed !== undefined ? { seed } : {}),
       ...(threads !== undefined ? { threads } : {}),
       signal,
-      onProgress: (p) => bar.update(p.fraction, p.phase === 'analyse' ? 'measuring motion' : `frame ${p.framesDone}/${p.frames}`),
+      onProgress: (p) =>
+        bar.update(
+          p.fraction,
+          p.phase === 'analyse' ? 'measuring motion' : `frame ${p.framesDone}/${p.frames}`,
+        ),
     });
     bar.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(2);

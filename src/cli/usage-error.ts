@@ -8,7 +8,12 @@ export function expected(what: string, name: string, received: unknown): UsageEr
   return new UsageError(`Expected ${what} for ${name} but received ${JSON.stringify(received)}`);
 }
 
-export function parseIntegerOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+export function parseIntegerOption(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -23,6 +28,7 @@ export function parseChoiceOption<T extends string>(
   choices: readonly T[],
 ): T | undefined {
   if (raw === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(raw)) throw expected(`one of ${choices.join(', ')}`, name, raw);
+  if (!(choices as readonly string[]).includes(raw))
+    throw expected(`one of ${choices.join(', ')}`, name, raw);
   return raw as T;
 }

@@ -23,7 +23,11 @@ export function textureAt(seed: number): (x: number, y: number, c: number) => nu
 }
 
 /** Draws an RGB image from a per-pixel colour function. */
-export function drawRgb(width: number, height: number, colour: (x: number, y: number, c: number) => number): RgbImage {
+export function drawRgb(
+  width: number,
+  height: number,
+  colour: (x: number, y: number, c: number) => number,
+): RgbImage {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -34,7 +38,11 @@ export function drawRgb(width: number, height: number, colour: (x: number, y: nu
 }
 
 /** Mean absolute difference per channel over a rectangle (inclusive-exclusive), 0..255. */
-export function meanAbsDiff(a: RgbImage, b: RgbImage, box = { x0: 0, y0: 0, x1: a.width, y1: a.height }): number {
+export function meanAbsDiff(
+  a: RgbImage,
+  b: RgbImage,
+  box = { x0: 0, y0: 0, x1: a.width, y1: a.height },
+): number {
   let sum = 0;
   let count = 0;
   for (let y = box.y0; y < box.y1; y++) {

@@ -27,14 +27,24 @@ export interface CameraPlanInput {
   readonly choice: number;
 }
 
-const STRENGTH: Record<Exclude<MovementAmplitude, 'auto'>, number> = { small: 0.05, medium: 0.1, large: 0.18 };
+const STRENGTH: Record<Exclude<MovementAmplitude, 'auto'>, number> = {
+  small: 0.05,
+  medium: 0.1,
+  large: 0.18,
+};
 
 /** Below this much motion between the keyframes the pair looks frozen, and auto adds a gentle camera move. */
 const STILL_PAIR = 0.01;
 /** Above this, the keyframes already move a lot; auto keeps any requested camera move small. */
 const BUSY_PAIR = 0.05;
 
-const SINGLE_IMAGE_MOVES: readonly CameraMove[] = ['push-in', 'pan-left', 'pan-right', 'orbit-left', 'orbit-right'];
+const SINGLE_IMAGE_MOVES: readonly CameraMove[] = [
+  'push-in',
+  'pan-left',
+  'pan-right',
+  'orbit-left',
+  'orbit-right',
+];
 
 /**
  * Decides the camera layer from the prompt's camera words, `movement_amplitude` and how much the pair already

@@ -23,14 +23,23 @@ export const CAMERA_MOVES: readonly CameraMove[] = [
 ];
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, CameraMove | 'orbit']> = [
-  [/\b(push(es|ed|ing)?|dolly|dollies|dollying|zoom(s|ed|ing)?|mov(e|es|ing) )\s*in(to|wards?)?\b/, 'push-in'],
+  [
+    /\b(push(es|ed|ing)?|dolly|dollies|dollying|zoom(s|ed|ing)?|mov(e|es|ing) )\s*in(to|wards?)?\b/,
+    'push-in',
+  ],
   [/\b(pull(s|ed|ing)?\s*(out|back)|zoom(s|ed|ing)?\s*out|dolly(ing)?\s*out|widens?)\b/, 'pull-out'],
   [/\bpan(s|ned|ning)?\s*(to\s*the\s*)?left\b/, 'pan-left'],
   [/\bpan(s|ned|ning)?\s*(to\s*the\s*)?right\b/, 'pan-right'],
   [/\btilt(s|ed|ing)?\s*up(wards?)?\b/, 'tilt-up'],
   [/\btilt(s|ed|ing)?\s*down(wards?)?\b/, 'tilt-down'],
-  [/\b(orbit(s|ed|ing)?|arc(s|ing)?|circl(e|es|ing))\s*(around\s*(\w+\s*){0,3})?(to\s*the\s*)?left\b/, 'orbit-left'],
-  [/\b(orbit(s|ed|ing)?|arc(s|ing)?|circl(e|es|ing))\s*(around\s*(\w+\s*){0,3})?(to\s*the\s*)?right\b/, 'orbit-right'],
+  [
+    /\b(orbit(s|ed|ing)?|arc(s|ing)?|circl(e|es|ing))\s*(around\s*(\w+\s*){0,3})?(to\s*the\s*)?left\b/,
+    'orbit-left',
+  ],
+  [
+    /\b(orbit(s|ed|ing)?|arc(s|ing)?|circl(e|es|ing))\s*(around\s*(\w+\s*){0,3})?(to\s*the\s*)?right\b/,
+    'orbit-right',
+  ],
   [/\b(orbit(s|ed|ing)?|arc(s|ing)? around|circl(e|es|ing) around)\b/, 'orbit'],
   [/\b(static|still|locked[- ]off|fixed|stationary|tripod)\s*(camera|shot|view)?\b/, 'static'],
 ];

@@ -35,7 +35,8 @@ describe('planCamera', () => {
     expect(planCamera({ ...base, pairMotion: 0.001 })).toMatchObject({ move: 'push-in', source: 'auto' });
   });
   it('scales the strength with movement_amplitude', () => {
-    const s = (amplitude: 'small' | 'medium' | 'large'): number => planCamera({ ...base, prompt: 'zoom in', amplitude }).strength;
+    const s = (amplitude: 'small' | 'medium' | 'large'): number =>
+      planCamera({ ...base, prompt: 'zoom in', amplitude }).strength;
     expect(s('small')).toBeLessThan(s('medium'));
     expect(s('medium')).toBeLessThan(s('large'));
   });
@@ -60,26 +61,40 @@ describe('cameraTransformAt', () => {
   ];
   const moves = CAMERA_MOVES.filter((m) => m !== 'static');
 
-  it.each(moves)('%s is at rest at both ends of a two-keyframe clip and never shows outside the frame', (move) => {
-    const plan: CameraPlan = { move, strength: 0.18, bounded: true, source: 'prompt' };
-    expect(cameraTransformAt(plan, 0, W, H)).toBeNull();
-    expect(cameraTransformAt(plan, 1, W, H)).toBeNull();
-    let moved = false;
-    for (let t = 0.05; t < 1; t += 0.05) {
-      const m = cameraTransformAt(plan, t, W, H);
-      expect(m).not.toBeNull();
-      for (const [x, y] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) {
-        const [px, py] = apply(m!, x, y);
-        expect(px).toBeGreaterThanOrEqual(-1e-6);
-        expect(py).toBeGreaterThanOrEqual(-1e-6);
-        expect(px).toBeLessThanOrEqual(W - 1 + 1e-6);
-        expect(py).toBeLessThanOrEqual(H - 1 + 1e-6);
+  it.each(moves)(
+    '%s is at rest at both ends of a two-keyframe clip and never shows outside the frame',
+    (move) => {
+      const plan: CameraPlan = { move, strength: 0.18, bounded: true, source: 'prompt' };
+      expect(cameraTransformAt(plan, 0, W, H)).toBeNull();
+      expect(cameraTransformAt(plan, 1, W, H)).toBeNull();
+      let moved = false;
+      for (let t = 0.05; t < 1; t += 0.05) {
+        const m = cameraTransformAt(plan, t, W, H);
+        expect(m).not.toBeNull();
+        for (const [x, y] of [
+          [0, 0],
+          [W - 1, 0],
+          [0, H - 1],
+          [W - 1, H - 1],
+        ] as const) {
+          const [px, py] = apply(m!, x, y);
+          expect(px).toBeGreaterThanOrEqual(-1e-6);
+          expect(py).toBeGreaterThanOrEqual(-1e-6);
+          expect(px).toBeLessThanOrEqual(W - 1 + 1e-6);
+          expect(py).toBeLessThanOrEqual(H - 1 + 1e-6);
+        }
+        const [px, py] = apply(m!, W - 1, H - 1);
+        if (
+          Math.abs(px - (W - 1)) > 1 ||
+          Math.abs(py - (H - 1)) > 1 ||
+          Math.abs(m![2]) > 1 ||
+          Math.abs(m![5]) > 1
+        )
+          moved = true;
       }
-      const [px, py] = apply(m!, W - 1, H - 1);
-      if (Math.abs(px - (W - 1)) > 1 || Math.abs(py - (H - 1)) > 1 || Math.abs(m![2]) > 1 || Math.abs(m![5]) > 1) moved = true;
-    }
-    expect(moved).toBe(true);
-  });
+      expect(moved).toBe(true);
+    },
+  );
 
   it('pans left by sliding the view window left (the scene moves right)', () => {
     const plan: CameraPlan = { move: 'pan-left', strength: 0.1, bounded: true, source: 'prompt' };

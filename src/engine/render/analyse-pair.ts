@@ -30,7 +30,11 @@ export const DEFAULT_FLOW_MAX_SIDE = 960;
 const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlow(from, to, options));
 
 /** The working resolution for a frame size: the same aspect, longest side at most `maxSide`, never upscaled. */
-export function workingSize(width: number, height: number, maxSide: number): { width: number; height: number } {
+export function workingSize(
+  width: number,
+  height: number,
+  maxSide: number,
+): { width: number; height: number } {
   const scale = Math.min(1, maxSide / Math.max(width, height));
   return { width: Math.max(8, Math.round(width * scale)), height: Math.max(8, Math.round(height * scale)) };
 }
@@ -40,7 +44,11 @@ export function workingSize(width: number, height: number, maxSide: number): { w
  * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
  * flow both ways starting from it, then each direction's confidence from their forward/backward consistency.
  */
-export async function analysePair(start: RgbImage, end: RgbImage, options: AnalysePairOptions = {}): Promise<PairAnalysis> {
+export async function analysePair(
+  start: RgbImage,
+  end: RgbImage,
+  options: AnalysePairOptions = {},
+): Promise<PairAnalysis> {
   const size = workingSize(start.width, start.height, options.maxSide ?? DEFAULT_FLOW_MAX_SIDE);
   const from = toWorkingLuma(start, size);
   const to = toWorkingLuma(end, size);
@@ -64,7 +72,9 @@ export async function analysePair(start: RgbImage, end: RgbImage, options: Analy
 
 function toWorkingLuma(image: RgbImage, size: { width: number; height: number }): Plane {
   const luma = lumaOf(image);
-  return size.width === image.width && size.height === image.height ? luma : resizePlane(luma, size.width, size.height);
+  return size.width === image.width && size.height === image.height
+    ? luma
+    : resizePlane(luma, size.width, size.height);
 }
 
 function medianMagnitude(flow: FlowField): number {

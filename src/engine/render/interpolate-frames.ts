@@ -21,6 +21,11 @@ export async function interpolateFrames(
     if (!(t >= 0 && t <= 1)) throw new RangeError(`Expected times between 0 and 1 but received ${t}`);
   }
   const { motion } = await analysePair(start, end, options);
-  const scene: Scene = { start, end, motion, camera: { move: 'static', strength: 0, bounded: true, source: 'auto' } };
+  const scene: Scene = {
+    start,
+    end,
+    motion,
+    camera: { move: 'static', strength: 0, bounded: true, source: 'auto' },
+  };
   return times.map((t) => ({ width: start.width, height: start.height, data: drawSceneFrame(scene, t) }));
 }

@@ -86,7 +86,8 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
     report('analyse', 0);
     const analysis = end
       ? await analysePair(start, end, {
-          runFlow: (from, to, flowOptions) => pool.run({ type: 'flow', from, to, options: flowOptions } satisfies RenderJob),
+          runFlow: (from, to, flowOptions) =>
+            pool.run({ type: 'flow', from, to, options: flowOptions } satisfies RenderJob),
         })
       : null;
     signal?.throwIfAborted();
@@ -113,7 +114,21 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
     });
-    await streamFrames({ pool, scene, frames, signal, encoder, cover: options.cover, onFrame: (done) => report('frames', done) });
+    try {
+      await streamFrames({
+        pool,
+        scene,
+        frames,
+        signal,
+        encoder,
+        cover: options.cover,
+        onFrame: (done) => report('frames', done),
+      });
+    } catch (error) {
+      // A failed frame or cover must not leave ffmpeg waiting on its input, nor a partial file behind.
+      await encoder.cancel(error);
+      throw error;
+    }
     const encoded = await encoder.finish();
     return {
       seed,
@@ -160,7 +175,10 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
     pending.delete(i);
     signal?.throwIfAborted();
     if (i === 0 && input.cover) {
-      await writeCoverJpeg({ width: scene.start.width, height: scene.start.height, data: frame }, input.cover);
+      await writeCoverJpeg(
+        { width: scene.start.width, height: scene.start.height, data: frame },
+        input.cover,
+      );
     }
     await encoder.write(frame);
     input.onFrame(i + 1);

@@ -1,7 +1,12 @@
 import type { CameraPlan } from '../camera/camera-plan.js';
 import { cameraTransformAt } from '../camera/camera-transform.js';
 import type { RgbImage } from '../raster/types.js';
-import { FIELD_CHANNELS, intermediateFields, type IntermediateFields, type PairMotion } from '../synth/intermediate-fields.js';
+import {
+  FIELD_CHANNELS,
+  intermediateFields,
+  type IntermediateFields,
+  type PairMotion,
+} from '../synth/intermediate-fields.js';
 import { renderFrame } from '../synth/render-frame.js';
 
 /**

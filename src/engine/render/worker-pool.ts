@@ -1,6 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type Transferable } from 'node:worker_threads';
 
+/**
+ * Built code runs dist/engine/render/render-worker.js. Under the test runner and tsx the sources are TypeScript:
+ * the worker first registers tsx's loader in its own thread (Node 20 does not pass an --import loader on to
+ * worker threads), then imports the TypeScript worker.
+ */
+function startRenderWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.js', import.meta.url));
+  const api = import.meta.resolve('tsx/esm/api');
+  const target = new URL('./render-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
 interface PendingJob {
   readonly message: unknown;
   readonly transfer: readonly Transferable[];
@@ -60,19 +73,24 @@ export class WorkerPool {
   }
 
   #spawn(): Worker {
-    // Under the test runner the sources are TypeScript; tsx's loader lets the worker import them directly.
-    const typescript = import.meta.url.endsWith('.ts');
-    const url = new URL(typescript ? './render-worker.ts' : './render-worker.js', import.meta.url);
-    const worker = new Worker(url, typescript ? { execArgv: ['--import', 'tsx'] } : {});
-    worker.on('message', (reply: { ok: boolean; value?: unknown; error?: { message: string; stack?: string } }) => {
-      const slot = this.#slots.find((s) => s.worker === worker);
-      const job = slot?.job;
-      if (!slot || !job) return;
-      slot.job = null;
-      if (reply.ok) job.resolve(reply.value);
-      else job.reject(Object.assign(new Error(reply.error?.message ?? 'render worker failed'), { stack: reply.error?.stack }));
-      this.#dispatch();
-    });
+    const worker = startRenderWorker();
+    worker.on(
+      'message',
+      (reply: { ok: boolean; value?: unknown; error?: { message: string; stack?: string } }) => {
+        const slot = this.#slots.find((s) => s.worker === worker);
+        const job = slot?.job;
+        if (!slot || !job) return;
+        slot.job = null;
+        if (reply.ok) job.resolve(reply.value);
+        else
+          job.reject(
+            Object.assign(new Error(reply.error?.message ?? 'render worker failed'), {
+              stack: reply.error?.stack,
+            }),
+          );
+        this.#dispatch();
+      },
+    );
     worker.on('error', (error) => this.#replace(worker, error));
     worker.on('exit', (code) => {
       if (!this.#closed) this.#replace(worker, new Error(`render worker exited with code ${code}`));

@@ -58,7 +58,11 @@ const HOLE_WEIGHT = 0.02;
  * and a region nobody lands on is exactly a region that frame cannot see (an occlusion). Where a splat leaves a
  * hole, the flow falls back to Super SloMo's linear approximation so the field stays smooth for the upsampler.
  */
-export function intermediateFields(motion: PairMotion, t: number, out?: IntermediateFields): IntermediateFields {
+export function intermediateFields(
+  motion: PairMotion,
+  t: number,
+  out?: IntermediateFields,
+): IntermediateFields {
   const { width, height } = motion.forward;
   const n = width * height;
   const fields = out ?? { width, height, data: new Float32Array(n * FIELD_CHANNELS) };
@@ -68,7 +72,14 @@ export function intermediateFields(motion: PairMotion, t: number, out?: Intermed
   const cover1 = new Float32Array(n);
   const global = motion.globalMotion ?? null;
   splatToTime(motion.forward, motion.forwardConfidence, global, t, acc0, cover0);
-  splatToTime(motion.backward, motion.backwardConfidence, global ? invert3x3(global) : null, 1 - t, acc1, cover1);
+  splatToTime(
+    motion.backward,
+    motion.backwardConfidence,
+    global ? invert3x3(global) : null,
+    1 - t,
+    acc1,
+    cover1,
+  );
 
   const f01 = motion.forward.data;
   const f10 = motion.backward.data;
@@ -133,7 +144,10 @@ function splatToTime(
       if (!(tx > -1 && ty > -1 && tx < width && ty < height)) continue;
       const c = conf[i];
       const w = h[6] * x + h[7] * y + h[8];
-      const deviation = Math.hypot(x + fx - (h[0] * x + h[1] * y + h[2]) / w, y + fy - (h[3] * x + h[4] * y + h[5]) / w);
+      const deviation = Math.hypot(
+        x + fx - (h[0] * x + h[1] * y + h[2]) / w,
+        y + fy - (h[3] * x + h[4] * y + h[5]) / w,
+      );
       const front = Math.min(MAX_DEVIATION_UNITS, deviation / unit);
       const priority = Math.exp(PRIORITY_SHARPNESS * (c - 1) + FOREGROUND_SHARPNESS * front);
       const x0 = Math.floor(tx);
@@ -146,7 +160,7 @@ function splatToTime(
         const cx = x0 + (corner & 1);
         const cy = y0 + (corner >> 1);
         if (cx < 0 || cy < 0 || cx >= width || cy >= height) continue;
-        const bilinear = ((corner & 1) === 1 ? ax : 1 - ax) * ((corner >> 1) === 1 ? ay : 1 - ay);
+        const bilinear = ((corner & 1) === 1 ? ax : 1 - ax) * (corner >> 1 === 1 ? ay : 1 - ay);
         if (bilinear <= 0) continue;
         const target = cy * width + cx;
         const weight = bilinear * priority;
@@ -173,8 +187,14 @@ function invert3x3(m: Homography): Homography {
   if (Math.abs(det) < 1e-12) return IDENTITY;
   const k = 1 / det;
   return new Float64Array([
-    A * k, -(b * i - c * h) * k, (b * f - c * e) * k,
-    B * k, (a * i - c * g) * k, -(a * f - c * d) * k,
-    C * k, -(a * h - b * g) * k, (a * e - b * d) * k,
+    A * k,
+    -(b * i - c * h) * k,
+    (b * f - c * e) * k,
+    B * k,
+    (a * i - c * g) * k,
+    -(a * f - c * d) * k,
+    C * k,
+    -(a * h - b * g) * k,
+    (a * e - b * d) * k,
   ]);
 }

@@ -69,13 +69,18 @@ describe('renderFrame', () => {
     const inner = { x0: 8, y0: 8, x1: W - 8, y1: H - 8 };
     expect(meanAbsDiff({ width: W, height: H, data: frame }, truth, inner)).toBeLessThan(1.5);
     // A plain cross-fade of the two keyframes is far from the truth: the warp, not the blend, does the work.
-    const fade = drawRgb(W, H, (x, y, c) => (start.data[(y * W + x) * 3 + c] + end.data[(y * W + x) * 3 + c]) / 2);
+    const fade = drawRgb(
+      W,
+      H,
+      (x, y, c) => (start.data[(y * W + x) * 3 + c] + end.data[(y * W + x) * 3 + c]) / 2,
+    );
     expect(meanAbsDiff(fade, truth, inner)).toBeGreaterThan(4);
   });
 
   it('moves an occluding square without leaving a ghost where it was', () => {
     const background = textureAt(3);
-    const inSquare = (x: number, y: number, left: number): boolean => x >= left && x < left + 12 && y >= 18 && y < 30;
+    const inSquare = (x: number, y: number, left: number): boolean =>
+      x >= left && x < left + 12 && y >= 18 && y < 30;
     const square = (x: number, y: number, c: number, left: number): number =>
       inSquare(x, y, left) ? [250, 20, 20][c] : background(x, y, c);
     const start = drawRgb(W, H, (x, y, c) => square(x, y, c, 10));
@@ -85,9 +90,20 @@ describe('renderFrame', () => {
     const motion = exactMotion(
       (x, y) => (inSquare(x, y, 10) ? [24, 0] : [0, 0]),
       (x, y) => (inSquare(x, y, 34) ? [-24, 0] : [0, 0]),
-      (x, y, which) => (which === 0 ? (!inSquare(x, y, 10) && inSquare(x, y, 34) ? 0 : 1) : !inSquare(x, y, 34) && inSquare(x, y, 10) ? 0 : 1),
+      (x, y, which) =>
+        which === 0
+          ? !inSquare(x, y, 10) && inSquare(x, y, 34)
+            ? 0
+            : 1
+          : !inSquare(x, y, 34) && inSquare(x, y, 10)
+            ? 0
+            : 1,
     );
-    const frame = { width: W, height: H, data: renderFrame({ start, end, fields: intermediateFields(motion, 0.5), camera: null }) };
+    const frame = {
+      width: W,
+      height: H,
+      data: renderFrame({ start, end, fields: intermediateFields(motion, 0.5), camera: null }),
+    };
     expect(meanAbsDiff(frame, truth, { x0: 23, y0: 19, x1: 33, y1: 29 })).toBeLessThan(3); // the square, mid-way
     expect(meanAbsDiff(frame, truth, { x0: 10, y0: 18, x1: 20, y1: 30 })).toBeLessThan(6); // where it was
     expect(meanAbsDiff(frame, truth, { x0: 36, y0: 18, x1: 46, y1: 30 })).toBeLessThan(6); // where it will be
@@ -104,6 +120,8 @@ describe('renderFrame', () => {
     const camera = new Float64Array([1, 0, 5, 0, 1, 0]);
     const frame = renderFrame({ start: image, end: image, fields: intermediateFields(motion, 0.3), camera });
     const truth = drawRgb(W, H, (x, y, c) => texture(x + 5, y, c));
-    expect(meanAbsDiff({ width: W, height: H, data: frame }, truth, { x0: 0, y0: 0, x1: W - 6, y1: H })).toBeLessThan(0.6);
+    expect(
+      meanAbsDiff({ width: W, height: H, data: frame }, truth, { x0: 0, y0: 0, x1: W - 6, y1: H }),
+    ).toBeLessThan(0.6);
   });
 });

@@ -89,7 +89,14 @@ function reflect(v: number, size: number): number {
 const IDENTITY: Affine = new Float64Array([1, 0, 0, 0, 1, 0]);
 
 /** Bilinear sample of all field channels at once (the weights are shared), clamped to the edges. */
-function sampleFields(data: Float32Array, w: number, h: number, x: number, y: number, out: Float32Array): void {
+function sampleFields(
+  data: Float32Array,
+  w: number,
+  h: number,
+  x: number,
+  y: number,
+  out: Float32Array,
+): void {
   const cx = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
   const cy = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
   const x0 = cx | 0;

@@ -1,0 +1,143 @@
+/** x264's speed/size trade-offs, fastest first. */
+export const X264_PRESETS = [
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+] as const;
+export type X264Preset = (typeof X264_PRESETS)[number];
+
+/** What the encoder needs to know about the clip; everything but size and output has a default. */
+export interface EncodeArgsOptions {
+  width: number;
+  height: number;
+  /** Output file; written as MP4 whatever its extension, so a temporary name works. */
+  output: string;
+  /** Frames per second of the raw input and of the video. Default 24. */
+  fps?: number;
+  /** Default `veryfast`: on two cores the renderer, not x264, should get most of the CPU. */
+  preset?: X264Preset;
+  /** x264 constant rate factor, 0..51. Default 18, visually lossless for this kind of content. */
+  crf?: number;
+  /** x264 threads; omitted lets ffmpeg choose (all cores). */
+  threads?: number;
+  /** Container metadata, `-metadata key=value` each (the AIGC label, a comment, ...). */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/** {@link EncodeArgsOptions} with every default filled in. */
+export interface ResolvedEncodeArgs {
+  width: number;
+  height: number;
+  output: string;
+  fps: number;
+  preset: X264Preset;
+  crf: number;
+  threads: number | null;
+  metadata: Readonly<Record<string, string>>;
+}
+
+export const ENCODE_DEFAULTS = { fps: 24, preset: 'veryfast', crf: 18 } as const;
+
+// Keys the MP4 muxer stores as ordinary iTunes-style tags. Any other key (the AIGC label) is dropped silently
+// unless `use_metadata_tags` is on, and that flag moves every tag into QuickTime `mdta` keys that some players
+// do not read, so it is only set when a custom key needs it.
+const NATIVE_MP4_TAGS = new Set([
+  'title',
+  'artist',
+  'album_artist',
+  'album',
+  'composer',
+  'comment',
+  'genre',
+  'copyright',
+  'date',
+  'description',
+  'synopsis',
+  'grouping',
+  'lyrics',
+  'encoder',
+]);
+
+function expectInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
+    throw new RangeError(`Expected an integer ${range} for ${name} but received ${value}`);
+  }
+}
+
+/** Fills in defaults and checks every option once, so the argument builder and the encoder agree. */
+export function resolveEncodeArgs(options: EncodeArgsOptions): ResolvedEncodeArgs {
+  const resolved: ResolvedEncodeArgs = {
+    width: options.width,
+    height: options.height,
+    output: options.output,
+    fps: options.fps ?? ENCODE_DEFAULTS.fps,
+    preset: options.preset ?? ENCODE_DEFAULTS.preset,
+    crf: options.crf ?? ENCODE_DEFAULTS.crf,
+    threads: options.threads ?? null,
+    metadata: options.metadata ?? {},
+  };
+  for (const side of ['width', 'height'] as const) {
+    // yuv420p stores chroma at half resolution in both directions, so libx264 refuses odd sides.
+    if (!Number.isInteger(resolved[side]) || resolved[side] < 2 || resolved[side] % 2 !== 0) {
+      throw new RangeError(`Expected an even integer >= 2 for ${side} but received ${resolved[side]}`);
+    }
+  }
+  if (typeof resolved.output !== 'string' || resolved.output === '') {
+    throw new TypeError(`Expected a file path for output but received ${String(resolved.output)}`);
+  }
+  if (!Number.isFinite(resolved.fps) || resolved.fps <= 0) {
+    throw new RangeError(`Expected a positive number for fps but received ${resolved.fps}`);
+  }
+  if (!X264_PRESETS.includes(resolved.preset)) {
+    throw new RangeError(
+      `Expected one of ${X264_PRESETS.join(', ')} for preset but received ${resolved.preset}`,
+    );
+  }
+  if (!Number.isFinite(resolved.crf) || resolved.crf < 0 || resolved.crf > 51) {
+    throw new RangeError(`Expected a number 0..51 for crf but received ${resolved.crf}`);
+  }
+  if (resolved.threads !== null) expectInteger('threads', resolved.threads, 0);
+  for (const key of Object.keys(resolved.metadata)) {
+    // ffmpeg splits `key=value` at the first '='.
+    if (key === '' || key.includes('=')) {
+      throw new RangeError(`Expected a metadata key without '=' but received ${JSON.stringify(key)}`);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * The ffmpeg command line (without the binary) that reads raw RGB24 frames from stdin and writes an H.264 MP4.
+ * Pure, so it is tested without ffmpeg; it works with ffmpeg 4.1 (the npm static build) through 5.x.
+ *
+ * - RGB to YUV uses the BT.709 matrix in limited range, set explicitly on `scale`: swscale would use BT.601,
+ *   and the file is tagged BT.709, so colours would shift in every player that believes the tags.
+ * - `-loglevel warning -stats`: stderr carries ffmpeg's warnings and errors (kept for the error report) and one
+ *   `frame=...` stats line about twice a second, which `parseFfmpegProgress` reads.
+ * - `+faststart` moves the index to the front so a browser starts playing before the download ends.
+ */
+export function buildEncodeArgs(options: EncodeArgsOptions): string[] {
+  const o = resolveEncodeArgs(options);
+  const metadataKeys = Object.keys(o.metadata);
+  const movflags = metadataKeys.every((key) => NATIVE_MP4_TAGS.has(key))
+    ? '+faststart'
+    : '+faststart+use_metadata_tags';
+  return [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'warning', '-stats', '-y'],
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${o.width}x${o.height}`],
+    ...['-framerate', String(o.fps), '-i', 'pipe:0'],
+    ...['-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p'],
+    ...['-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf)],
+    ...['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'],
+    ...(o.threads === null ? [] : ['-threads', String(o.threads)]),
+    ...metadataKeys.flatMap((key) => ['-metadata', `${key}=${o.metadata[key]}`]),
+    ...['-movflags', movflags, '-f', 'mp4', o.output],
+  ];
+}

@@ -1,0 +1,79 @@
+import sharp from 'sharp';
+
+import type { RgbImage } from '../raster/types.js';
+import { InputImageError } from './input-image-error.js';
+import { nameUnsupportedFormat, sniffImageFormat } from './sniff-image-format.js';
+
+/** Default decoded-pixel ceiling: 100 MP is beyond any phone camera, far below what exhausts memory. */
+export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+
+/** Limits applied while decoding untrusted images. */
+export interface DecodeLimits {
+  /**
+   * Largest width x height accepted, checked by sharp from the header before any pixel is decoded, which is
+   * what stops a decompression bomb (a few KB of PNG claiming 50k x 50k pixels). Default 100 MP.
+   */
+  maxPixels?: number;
+}
+
+/**
+ * Decodes a png, jpeg or webp keyframe into 8-bit sRGB RGB24.
+ *
+ * - The format is judged by the bytes alone; anything else fails with `unsupported_format` before sharp sees it.
+ * - EXIF orientation is applied, so the frame is the way the user saw it in their photo viewer.
+ * - Embedded ICC profiles (Display P3 from phones, CMYK) are converted to sRGB, the space the encoder tags.
+ * - Transparency is flattened onto black. A video has no alpha, and black is its neutral ground: players
+ *   letterbox on black and an editor shows black under a transparent layer, so transparent areas read as
+ *   "nothing there" rather than as a white card. It also ignores any PNG bKGD chunk, so two keyframes with
+ *   different background hints still agree, which the motion estimation depends on.
+ * - sharp runs with `failOn: 'warning'`, its advice for untrusted input: a truncated upload is rejected rather
+ *   than rendered with a grey lower half.
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  name: string,
+  limits: DecodeLimits = {},
+): Promise<RgbImage> {
+  const format = sniffImageFormat(bytes);
+  if (format === null) {
+    const found = nameUnsupportedFormat(bytes) ?? 'unrecognised data';
+    throw new InputImageError({
+      code: 'unsupported_format',
+      fileName: name,
+      reason: `unsupported image format (${found}); expected png, jpeg or webp`,
+    });
+  }
+  const maxPixels = limits.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
+      .rotate()
+      .flatten({ background: '#000000' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) {
+      throw new Error(`expected 3 channels after conversion but received ${info.channels}`);
+    }
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/pixel limit/i.test(message)) {
+      throw new InputImageError({
+        code: 'too_large',
+        fileName: name,
+        reason: `image has more than the ${maxPixels.toLocaleString('en-US')} pixels allowed`,
+        cause: error,
+      });
+    }
+    throw new InputImageError({
+      code: 'decode_failed',
+      fileName: name,
+      reason: `could not decode ${format} image (${message})`,
+      cause: error,
+    });
+  }
+}

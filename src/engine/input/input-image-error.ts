@@ -1,0 +1,29 @@
+/** Why a keyframe could not be used; each maps onto one API error code in the catalogue. */
+export type InputImageErrorCode =
+  'unsupported_format' | 'decode_failed' | 'aspect_ratio' | 'aspect_mismatch' | 'too_large' | 'not_found';
+
+/** Options for {@link InputImageError}. */
+export interface InputImageErrorOptions {
+  code: InputImageErrorCode;
+  /** The file (or upload) name the message starts with, so the user knows which of the two images is at fault. */
+  fileName: string;
+  /** The reason, without the file name: `unsupported image format (gif); expected png, jpeg or webp`. */
+  reason: string;
+  cause?: unknown;
+}
+
+/**
+ * A keyframe that cannot be read, decoded or fitted. The message reads `<file>: <reason>` and is safe to show to
+ * the API caller; `cause` keeps the underlying library error for the logs.
+ */
+export class InputImageError extends Error {
+  override readonly name = 'InputImageError';
+  readonly code: InputImageErrorCode;
+  readonly fileName: string;
+
+  constructor(options: InputImageErrorOptions) {
+    super(`${options.fileName}: ${options.reason}`, { cause: options.cause });
+    this.code = options.code;
+    this.fileName = options.fileName;
+  }
+}
