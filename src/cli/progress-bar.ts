@@ -1,4 +1,3 @@
-import type { WriteStream } from 'node:tty';
 
 export interface ProgressBar {
   update(fraction: number, label: string): void;
@@ -13,7 +12,7 @@ const REDRAW_MS = 80;
  * logs are not filled with carriage returns.
  */
 export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-  const tty = stream.isTTY ? (stream) : null;
+  const tty = stream.isTTY ? stream : null;
   const started = Date.now();
   let lastDraw = 0;
   let drawn = false;
