@@ -158,7 +158,28 @@ interface StreamFramesInput {
 }
 
 async function streamFrames(input: StreamFramesInput): Promise<void> {
-  const { pool, scene, frames, signal, encoder } = input;
+  const { scene, encoder } = input;
+  let done = 0;
+  for await (const frame of generateFrames(input.pool, scene, input.frames, input.signal)) {
+    if (done === 0 && input.cover) {
+      await writeCoverJpeg({ width: scene.start.width, height: scene.start.height, data: frame }, input.cover);
+    }
+    await encoder.write(frame);
+    input.onFrame(++done);
+  }
+}
+
+/**
+ * Yields a clip's frames in order while the pool draws the next few ahead: at most
+ * `pool.size * FRAMES_IN_FLIGHT_PER_THREAD` frames exist at once, whatever the clip's length, and a slow
+ * consumer (the encoder's backpressure) pauses drawing.
+ */
+export async function* generateFrames(
+  pool: WorkerPool,
+  scene: Scene,
+  frames: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   const window = pool.size * FRAMES_IN_FLIGHT_PER_THREAD;
   const pending = new Map<number, Promise<Uint8Array>>();
   let next = 0;
@@ -174,13 +195,6 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
     const frame = await pending.get(i)!;
     pending.delete(i);
     signal?.throwIfAborted();
-    if (i === 0 && input.cover) {
-      await writeCoverJpeg(
-        { width: scene.start.width, height: scene.start.height, data: frame },
-        input.cover,
-      );
-    }
-    await encoder.write(frame);
-    input.onFrame(i + 1);
+    yield frame;
   }
 }

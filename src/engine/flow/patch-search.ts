@@ -1,0 +1,138 @@
+import { PatchAligner } from './inverse-search.js';
+import { patchOrigins, type PatchFlows, type SearchLevel } from './patch-grid.js';
+
+/**
+ * Dense Inverse Search for one pyramid level: every patch of the grid starts from the (upsampled) coarser flow
+ * at its centre, then a forward sweep (top-left to bottom-right) and a backward sweep each try the neighbours'
+ * flows already found in that sweep as candidates, keep the one with the lowest SSD and refine it by
+ * Gauss-Newton. Propagation is what lets good estimates spread over patches that started wrong.
+ *
+ * `initU`/`initV` are dense flow planes of this level's size. `searchRadius` > 0 first tries every integer
+ * offset within that radius of each patch's start (used on the coarsest level, where it is cheap).
+ */
+export function searchPatches(
+  level: SearchLevel,
+  initU: Float32Array,
+  initV: Float32Array,
+  patchSize: number,
+  patchStride: number,
+  iterations: number,
+  searchRadius: number,
+): PatchFlows {
+  const xs = patchOrigins(level.width, patchSize, patchStride);
+  const ys = patchOrigins(level.height, patchSize, patchStride);
+  const cols = xs.length;
+  const rows = ys.length;
+  const u = new Float32Array(cols * rows);
+  const v = new Float32Array(cols * rows);
+  const cost = new Float32Array(cols * rows);
+  const half = patchSize >> 1;
+  for (let r = 0; r < rows; r++) {
+    const row = (ys[r] + half) * level.width;
+    for (let c = 0; c < cols; c++) {
+      const at = row + xs[c] + half;
+      u[r * cols + c] = initU[at];
+      v[r * cols + c] = initV[at];
+    }
+  }
+  const aligner = new PatchAligner(level, patchSize);
+  if (searchRadius > 0) exhaustiveSearch(aligner, xs, ys, u, v, searchRadius);
+  const forwardIterations = Math.ceil(iterations / 2);
+  sweep(aligner, xs, ys, u, v, cost, 1, true, forwardIterations);
+  sweep(aligner, xs, ys, u, v, cost, -1, false, iterations - forwardIterations);
+  return { patchSize, xs, ys, u, v };
+}
+
+/** One propagation sweep; `dir` 1 visits patches in raster order and looks left/up, -1 the reverse. */
+function sweep(
+  aligner: PatchAligner,
+  xs: Int32Array,
+  ys: Int32Array,
+  u: Float32Array,
+  v: Float32Array,
+  cost: Float32Array,
+  dir: 1 | -1,
+  costUnknown: boolean,
+  iterations: number,
+): void {
+  const cols = xs.length;
+  const rows = ys.length;
+  for (let k = 0; k < rows; k++) {
+    const r = dir === 1 ? k : rows - 1 - k;
+    for (let j = 0; j < cols; j++) {
+      const c = dir === 1 ? j : cols - 1 - j;
+      const p = r * cols + c;
+      const px = xs[c];
+      const py = ys[r];
+      let bu = u[p];
+      let bv = v[p];
+      let best = costUnknown ? aligner.evaluate(px, py, bu, bv) : cost[p];
+      const side = c - dir;
+      if (side >= 0 && side < cols) {
+        const q = p - dir;
+        const candidate = aligner.evaluate(px, py, u[q], v[q]);
+        if (candidate < best) {
+          best = candidate;
+          bu = u[q];
+          bv = v[q];
+        }
+      }
+      const across = r - dir;
+      if (across >= 0 && across < rows) {
+        const q = p - dir * cols;
+        const candidate = aligner.evaluate(px, py, u[q], v[q]);
+        if (candidate < best) {
+          best = candidate;
+          bu = u[q];
+          bv = v[q];
+        }
+      }
+      if (iterations > 0) {
+        aligner.prepare(px, py);
+        aligner.descend(px, py, bu, bv, iterations);
+        bu = aligner.u;
+        bv = aligner.v;
+        best = aligner.cost;
+      }
+      u[p] = bu;
+      v[p] = bv;
+      cost[p] = best;
+    }
+  }
+}
+
+const START_MARGIN = 0.7;
+
+/**
+ * Integer block matching around each patch's start. Gauss-Newton only converges within about a patch of the
+ * optimum and follows the strongest local structure, so on the tiny coarsest level, where a whole object may
+ * be one patch, a brute-force start keeps small moving objects from locking onto the background's motion.
+ */
+function exhaustiveSearch(
+  aligner: PatchAligner,
+  xs: Int32Array,
+  ys: Int32Array,
+  u: Float32Array,
+  v: Float32Array,
+  radius: number,
+): void {
+  const cols = xs.length;
+  for (let p = 0; p < u.length; p++) {
+    const px = xs[p % cols];
+    const py = ys[(p / cols) | 0];
+    const u0 = Math.round(u[p]);
+    const v0 = Math.round(v[p]);
+    // The start must be beaten clearly: on weak texture a distant offset often wins by noise alone.
+    let best = START_MARGIN * aligner.evaluate(px, py, u[p], v[p]);
+    for (let dy = -radius; dy <= radius; dy++) {
+      for (let dx = -radius; dx <= radius; dx++) {
+        const cost = aligner.evaluate(px, py, u0 + dx, v0 + dy);
+        if (cost < best) {
+          best = cost;
+          u[p] = u0 + dx;
+          v[p] = v0 + dy;
+        }
+      }
+    }
+  }
+}
