@@ -1,4 +1,3 @@
-
 export interface ProgressBar {
   update(fraction: number, label: string): void;
   done(): void;

@@ -66,6 +66,8 @@ export async function analysePair(
     forwardConfidence: flowConfidence(forward, backward),
     backwardConfidence: flowConfidence(backward, forward),
     globalMotion: homography,
+    startLuma: from,
+    endLuma: to,
   };
   return { motion, homography, pairMotion: medianMagnitude(forward) / Math.hypot(size.width, size.height) };
 }

@@ -72,6 +72,7 @@ const ANALYSE_SHARE = 0.1;
 export async function renderVideo(options: RenderVideoOptions): Promise<RenderResult> {
   const { start, end, signal } = options;
   signal?.throwIfAborted();
+  checkRenderInput(options);
   const seed = resolveSeed(options.seed);
   const frames = Math.round(options.duration * FPS);
   const pool = options.pool ?? new WorkerPool(options.threads);
@@ -84,26 +85,9 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
     });
   try {
     report('analyse', 0);
-    const analysis = end
-      ? await analysePair(start, end, {
-          runFlow: (from, to, flowOptions) =>
-            pool.run({ type: 'flow', from, to, options: flowOptions } satisfies RenderJob),
-        })
-      : null;
+    const prepared = await prepareScene({ ...options, seed, pool });
+    const { scene, camera, pairMotion } = prepared;
     signal?.throwIfAborted();
-    const camera = planCamera({
-      prompt: options.prompt ?? '',
-      amplitude: options.movementAmplitude ?? 'auto',
-      singleImage: end === null,
-      pairMotion: analysis?.pairMotion ?? 0,
-      choice: seededRandom(seed)(),
-    });
-    const scene: Scene = {
-      start: sharedRgb(start),
-      end: sharedRgb(end ?? start),
-      motion: analysis ? sharedMotion(analysis.motion) : null,
-      camera,
-    };
     report('frames', 0);
     const encoder = openEncoder({
       width: start.width,
@@ -138,7 +122,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       frames,
       duration: frames / FPS,
       camera,
-      pairMotion: analysis?.pairMotion ?? 0,
+      pairMotion,
       output: options.output,
       bytes: encoded.bytes,
     };
@@ -147,8 +131,72 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
   }
 }
 
+function checkRenderInput({ start, end, duration }: RenderVideoOptions): void {
+  if (!Number.isInteger(duration) || duration < 1 || duration > 8) {
+    throw new RangeError(`Expected an integer 1..8 for duration but received ${String(duration)}`);
+  }
+  if (start.width % 2 !== 0 || start.height % 2 !== 0) {
+    throw new RangeError(
+      `Expected even frame sides for H.264 yuv420p but received ${start.width}x${start.height}`,
+    );
+  }
+  if (end && (end.width !== start.width || end.height !== start.height)) {
+    throw new RangeError(
+      `Expected the end frame fitted to ${start.width}x${start.height} but received ${end.width}x${end.height}`,
+    );
+  }
+}
+
+export interface PrepareSceneOptions {
+  readonly start: RgbImage;
+  readonly end: RgbImage | null;
+  readonly prompt?: string;
+  readonly movementAmplitude?: MovementAmplitude;
+  /** Already resolved: a concrete seed, not 0. */
+  readonly seed: number;
+  readonly pool: FramePool;
+}
+
+export interface PreparedScene {
+  readonly scene: Scene;
+  readonly camera: CameraPlan;
+  readonly pairMotion: number;
+}
+
+/**
+ * Everything before the first frame: the keyframes' motion (both flow directions on the pool at once), the
+ * camera plan from the prompt, amplitude, motion and seed, and the scene copied into shared memory.
+ */
+export async function prepareScene(options: PrepareSceneOptions): Promise<PreparedScene> {
+  const { start, end, pool } = options;
+  const analysis = end
+    ? await analysePair(start, end, {
+        runFlow: (from, to, flowOptions) =>
+          pool.run({ type: 'flow', from, to, options: flowOptions } satisfies RenderJob),
+      })
+    : null;
+  const pairMotion = analysis?.pairMotion ?? 0;
+  const camera = planCamera({
+    prompt: options.prompt ?? '',
+    amplitude: options.movementAmplitude ?? 'auto',
+    singleImage: end === null,
+    pairMotion,
+    choice: seededRandom(options.seed)(),
+  });
+  const scene: Scene = {
+    start: sharedRgb(start),
+    end: sharedRgb(end ?? start),
+    motion: analysis ? sharedMotion(analysis.motion) : null,
+    camera,
+  };
+  return { scene, camera, pairMotion };
+}
+
+/** What frame drawing needs of a worker pool (the real one, or one wrapped to observe it). */
+export type FramePool = Pick<WorkerPool, 'size' | 'run'>;
+
 interface StreamFramesInput {
-  readonly pool: WorkerPool;
+  readonly pool: FramePool;
   readonly scene: Scene;
   readonly frames: number;
   readonly signal: AbortSignal | undefined;
@@ -162,7 +210,10 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
   let done = 0;
   for await (const frame of generateFrames(input.pool, scene, input.frames, input.signal)) {
     if (done === 0 && input.cover) {
-      await writeCoverJpeg({ width: scene.start.width, height: scene.start.height, data: frame }, input.cover);
+      await writeCoverJpeg(
+        { width: scene.start.width, height: scene.start.height, data: frame },
+        input.cover,
+      );
     }
     await encoder.write(frame);
     input.onFrame(++done);
@@ -175,7 +226,7 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
  * consumer (the encoder's backpressure) pauses drawing.
  */
 export async function* generateFrames(
-  pool: WorkerPool,
+  pool: FramePool,
   scene: Scene,
   frames: number,
   signal?: AbortSignal,

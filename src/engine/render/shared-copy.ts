@@ -26,5 +26,7 @@ export function sharedMotion(motion: PairMotion): PairMotion {
     forwardConfidence: sharedFloats(motion.forwardConfidence),
     backwardConfidence: sharedFloats(motion.backwardConfidence),
     globalMotion: motion.globalMotion ?? null,
+    ...(motion.startLuma ? { startLuma: sharedFloats(motion.startLuma) } : {}),
+    ...(motion.endLuma ? { endLuma: sharedFloats(motion.endLuma) } : {}),
   };
 }

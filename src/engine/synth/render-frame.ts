@@ -55,8 +55,20 @@ export function renderFrame(options: RenderFrameOptions): Uint8Array {
         py = reflect(py, height);
       }
       sampleFields(field, fw, fh, (px + 0.5) * scaleX - 0.5, (py + 0.5) * scaleY - 0.5, sample);
-      const w0 = sample[4];
-      const w1 = sample[5];
+      const x0 = px + sample[0] * vecX;
+      const y0 = py + sample[1] * vecY;
+      const x1 = px + sample[2] * vecX;
+      const y1 = py + sample[3] * vecY;
+      // A keyframe whose motion carries this pixel outside its borders does not see it (content entering or
+      // leaving the frame); its clamped border colour would smear, so the other keyframe takes the pixel.
+      const out0 = x0 < -1 || y0 < -1 || x0 > width || y0 > height;
+      const out1 = x1 < -1 || y1 < -1 || x1 > width || y1 > height;
+      let w0 = sample[4];
+      let w1 = sample[5];
+      if (out0 !== out1) {
+        if (out0) w0 *= OUTSIDE_WEIGHT;
+        else w1 *= OUTSIDE_WEIGHT;
+      }
       const total = w0 + w1;
       if (total <= 0) {
         sampleRgb(start, px, py, colour0);
@@ -65,8 +77,8 @@ export function renderFrame(options: RenderFrameOptions): Uint8Array {
         out[o + 2] = colour0[2] + 0.5;
         continue;
       }
-      sampleRgb(start, px + sample[0] * vecX, py + sample[1] * vecY, colour0);
-      sampleRgb(end, px + sample[2] * vecX, py + sample[3] * vecY, colour1);
+      sampleRgb(start, x0, y0, colour0);
+      sampleRgb(end, x1, y1, colour1);
       const a = w0 / total;
       const b = 1 - a;
       // Uint8Array assignment truncates; +0.5 rounds. Values stay within 0..255 as a convex blend.
@@ -85,6 +97,9 @@ function reflect(v: number, size: number): number {
   if (v > last) return Math.max(0, 2 * last - v);
   return v;
 }
+
+/** What is left of a keyframe's weight where its sample falls outside the frame. */
+const OUTSIDE_WEIGHT = 1e-3;
 
 const IDENTITY: Affine = new Float64Array([1, 0, 0, 0, 1, 0]);
 

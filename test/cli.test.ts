@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawRgb, textureAt } from './helpers/synthetic.js';
+
+const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source, as a user would run the built one. */
+function cli(...args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+const file = (name: string): string => join(dir, name);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'inbetween-cli-'));
+  const texture = textureAt(9);
+  const png = (dx: number, w: number, h: number) =>
+    sharp(drawRgb(w, h, (x, y, c) => texture(x - dx, y, c)).data, {
+      raw: { width: w, height: h, channels: 3 },
+    });
+  await png(0, 128, 72).png().toFile(file('a.png'));
+  await png(6, 128, 72).jpeg().toFile(file('b.jpg'));
+  await png(0, 72, 128).png().toFile(file('tall.png'));
+  await png(0, 40, 200).png().toFile(file('sliver.png'));
+  // A GIF wearing a .png name: the bytes decide.
+  await png(0, 32, 32).gif().toFile(file('fake.png'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('inbetween render', () => {
+  it('renders two keyframes to an MP4 and a cover, and reports the seed', async () => {
+    const out = file('clip.mp4');
+    const result = await cli(
+      'render',
+      file('a.png'),
+      file('b.jpg'),
+      '-o',
+      out,
+      '--duration',
+      '1',
+      '--resolution',
+      '540p',
+      '--seed',
+      '42',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/960x540, 24 frames at 24 fps \(1 s\).*seed 42/);
+    expect(existsSync(out)).toBe(true);
+    expect(await sharp(file('clip.jpg')).metadata()).toMatchObject({ width: 960, height: 540 });
+  });
+
+  it.each([
+    [['--duration', '9'], /Expected an integer 1\.\.8 for --duration but received "9"/],
+    [['--resolution', '4k'], /Expected one of 540p, 720p, 1080p for --resolution but received "4k"/],
+    [['--movement', 'huge'], /Expected one of auto, small, medium, large for --movement/],
+    [['--seed=-1'], /Expected an integer 0..4294967295 for --seed but received "-1"/],
+    [['--seed', 'abc'], /for --seed but received "abc"/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('refuses %j with a usage error (exit 2)', async (extra, message) => {
+    const result = await cli('render', file('a.png'), '-o', file('x.mp4'), ...extra);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(file('x.mp4'))).toBe(false);
+  });
+
+  it.each([
+    ['fake.png', 'a.png', /fake\.png: unsupported image format \(gif\); expected png, jpeg or webp/],
+    ['missing.png', 'a.png', /missing\.png: file not found/],
+    ['a.png', 'tall.png', /tall\.png: aspect ratio .* differs from the start frame's/],
+    ['sliver.png', null, /sliver\.png: aspect ratio .* outside 1:4\.\.4:1/],
+  ])('names the file and the reason for a bad input (%s, %s)', async (a, b, message) => {
+    const result = await cli('render', file(a), ...(b ? [file(b)] : []), '-o', file('y.mp4'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(file('y.mp4'))).toBe(false);
+  });
+
+  it('refuses a corrupt file by name', async () => {
+    await writeFile(file('broken.png'), (await sharp(file('a.png')).png().toBuffer()).subarray(0, 200));
+    const result = await cli('render', file('broken.png'), '-o', file('z.mp4'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken\.png/);
+  });
+});
+
+describe('inbetween interpolate', () => {
+  it('writes frames at the given times at the input size', async () => {
+    const result = await cli(
+      'interpolate',
+      file('a.png'),
+      file('b.jpg'),
+      '--times',
+      '0.25,0.5,1',
+      '-o',
+      file('mid_%02d.png'),
+    );
+    expect(result.code).toBe(0);
+    for (const name of ['mid_01.png', 'mid_02.png', 'mid_03.png']) {
+      expect(await sharp(file(name)).metadata()).toMatchObject({ width: 128, height: 72, format: 'png' });
+    }
+  });
+
+  it('refuses times outside 0..1 and a pattern without %d', async () => {
+    expect(
+      (await cli('interpolate', file('a.png'), file('b.jpg'), '--times', '0.5,2', '-o', file('o_%d.png')))
+        .stderr,
+    ).toMatch(/Expected times between 0 and 1 for --times/);
+    const noPattern = await cli(
+      'interpolate',
+      file('a.png'),
+      file('b.jpg'),
+      '--times',
+      '0.5',
+      '-o',
+      file('o.png'),
+    );
+    expect(noPattern.code).toBe(2);
+    expect(noPattern.stderr).toMatch(/%d/);
+  });
+});
