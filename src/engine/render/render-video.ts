@@ -70,7 +70,7 @@ const ANALYSE_SHARE = 0.1;
  * kills ffmpeg and removes the partial file.
  */
 export async function renderVideo(options: RenderVideoOptions): Promise<RenderResult> {
-  const { start, end, signal } = options;
+  const { start, signal } = options;
   signal?.throwIfAborted();
   checkRenderInput(options);
   const seed = resolveSeed(options.seed);

@@ -1,4 +1,5 @@
 import type { FlowField, Homography, Plane } from '../raster/types.js';
+import { CANDIDATE_CHANNELS, selectByAgreement } from './agreement-select.js';
 
 /** Channels of {@link IntermediateFields}, interleaved per pixel. */
 export const FIELD_CHANNELS = 6;
@@ -31,25 +32,47 @@ export interface PairMotion {
    * nearer the camera than the scene they move across, and the two keyframes alone cannot tell otherwise.
    */
   readonly globalMotion?: Homography | null;
+  /** The keyframes' luma at the working resolution, to test flow hypotheses against; optional. */
+  readonly startLuma?: Plane;
+  readonly endLuma?: Plane;
 }
 
-/**
- * How strongly a confident source pixel wins over an unconfident one landing on the same spot. A pixel that
- * fails the consistency check is usually background about to be covered, so the occluder must win clearly.
- */
-const PRIORITY_SHARPNESS = 8;
-/** Priority gained per unit of deviation from the global motion (in units of {@link DEVIATION_UNIT}). */
-const FOREGROUND_SHARPNESS = 2;
-/** Deviation from the global motion that counts as one unit, as a fraction of the working diagonal. */
-const DEVIATION_UNIT = 0.01;
-/** Deviation beyond which a pixel is no more "in front" than it already is. */
-const MAX_DEVIATION_UNITS = 4;
-/** Share of the blend weight kept by a visible pixel whose flow is not trusted, so weights never collapse. */
-const CONFIDENCE_FLOOR = 0.35;
-/** Splat coverage at which a pixel counts as fully visible; bilinear splats of a stretched region sum below 1. */
-const FULL_COVERAGE = 0.5;
-/** Weight left to a frame where it sees nothing, so a pixel both splats missed still gets a time-based blend. */
-const HOLE_WEIGHT = 0.02;
+/** The knobs of the splatting synthesis; the defaults are the ones bench/quality.ts measured best. */
+export interface SplatTuning {
+  /**
+   * How strongly a confident source pixel wins over an unconfident one landing on the same spot. A pixel that
+   * fails the consistency check is usually background about to be covered, so the occluder must win clearly.
+   */
+  readonly prioritySharpness: number;
+  /** Priority gained per unit of deviation from the global motion. */
+  readonly foregroundSharpness: number;
+  /** Deviation from the global motion that counts as one unit, as a fraction of the working diagonal. */
+  readonly deviationUnit: number;
+  /** Deviation beyond which a pixel is no more "in front" than it already is. */
+  readonly maxDeviationUnits: number;
+  /** Share of the blend weight kept by a visible pixel whose flow is not trusted, so weights never collapse. */
+  readonly confidenceFloor: number;
+  /** Splat coverage at which a pixel counts as fully visible; bilinear splats of a stretched region sum below 1. */
+  readonly fullCoverage: number;
+  /** Weight left to a frame where it sees nothing, so a pixel both splats missed still gets a time-based blend. */
+  readonly holeWeight: number;
+  /** Box radius of the agreement test between the splatted and the linear flow hypotheses (0 = per pixel). */
+  readonly agreementRadius: number;
+  /** Softness of that choice in luma levels; 0 turns the test off and keeps the splatted flows. */
+  readonly agreementSigma: number;
+}
+
+export const DEFAULT_SPLAT_TUNING: SplatTuning = {
+  prioritySharpness: 8,
+  foregroundSharpness: 2,
+  deviationUnit: 0.01,
+  maxDeviationUnits: 4,
+  confidenceFloor: 0.35,
+  fullCoverage: 0.5,
+  holeWeight: 0.02,
+  agreementRadius: 2,
+  agreementSigma: 4,
+};
 
 /**
  * Builds the fields for time t by forward-splatting each keyframe's flow to time t (softmax splatting with a
@@ -61,8 +84,10 @@ const HOLE_WEIGHT = 0.02;
 export function intermediateFields(
   motion: PairMotion,
   t: number,
+  tuning: SplatTuning = DEFAULT_SPLAT_TUNING,
   out?: IntermediateFields,
 ): IntermediateFields {
+  const { confidenceFloor, fullCoverage, holeWeight } = tuning;
   const { width, height } = motion.forward;
   const n = width * height;
   const fields = out ?? { width, height, data: new Float32Array(n * FIELD_CHANNELS) };
@@ -71,49 +96,73 @@ export function intermediateFields(
   const cover0 = new Float32Array(n);
   const cover1 = new Float32Array(n);
   const global = motion.globalMotion ?? null;
-  splatToTime(motion.forward, motion.forwardConfidence, global, t, acc0, cover0);
+  splatToTime(motion.forward, motion.forwardConfidence, global, t, tuning, acc0, cover0);
   splatToTime(
     motion.backward,
     motion.backwardConfidence,
     global ? invert3x3(global) : null,
     1 - t,
+    tuning,
     acc1,
     cover1,
   );
 
   const f01 = motion.forward.data;
   const f10 = motion.backward.data;
+  const splat = new Float32Array(n * CANDIDATE_CHANNELS);
+  const linear = new Float32Array(n * CANDIDATE_CHANNELS);
   const d = fields.data;
   const a = (1 - t) * t;
+  const b = (1 - t) * (1 - t);
   for (let i = 0; i < n; i++) {
     const j = 4 * i;
-    const k = FIELD_CHANNELS * i;
     const fx01 = f01[2 * i];
     const fy01 = f01[2 * i + 1];
     const fx10 = f10[2 * i];
     const fy10 = f10[2 * i + 1];
-    let w0 = HOLE_WEIGHT;
+    // Super SloMo's approximation: the flows at x as if x's neighbourhood moved uniformly.
+    linear[j] = -a * fx01 + t * t * fx10;
+    linear[j + 1] = -a * fy01 + t * t * fy10;
+    linear[j + 2] = b * fx01 - a * fx10;
+    linear[j + 3] = b * fy01 - a * fy10;
+    let w0 = holeWeight;
     if (acc0[j + 3] > 1e-6) {
-      d[k] = acc0[j] / acc0[j + 3];
-      d[k + 1] = acc0[j + 1] / acc0[j + 3];
+      splat[j] = acc0[j] / acc0[j + 3];
+      splat[j + 1] = acc0[j + 1] / acc0[j + 3];
       const confidence = acc0[j + 2] / acc0[j + 3];
-      w0 += Math.min(1, cover0[i] / FULL_COVERAGE) * (CONFIDENCE_FLOOR + (1 - CONFIDENCE_FLOOR) * confidence);
+      w0 += Math.min(1, cover0[i] / fullCoverage) * (confidenceFloor + (1 - confidenceFloor) * confidence);
     } else {
-      d[k] = -a * fx01 + t * t * fx10;
-      d[k + 1] = -a * fy01 + t * t * fy10;
+      splat[j] = linear[j];
+      splat[j + 1] = linear[j + 1];
     }
-    let w1 = HOLE_WEIGHT;
+    let w1 = holeWeight;
     if (acc1[j + 3] > 1e-6) {
-      d[k + 2] = acc1[j] / acc1[j + 3];
-      d[k + 3] = acc1[j + 1] / acc1[j + 3];
+      splat[j + 2] = acc1[j] / acc1[j + 3];
+      splat[j + 3] = acc1[j + 1] / acc1[j + 3];
       const confidence = acc1[j + 2] / acc1[j + 3];
-      w1 += Math.min(1, cover1[i] / FULL_COVERAGE) * (CONFIDENCE_FLOOR + (1 - CONFIDENCE_FLOOR) * confidence);
+      w1 += Math.min(1, cover1[i] / fullCoverage) * (confidenceFloor + (1 - confidenceFloor) * confidence);
     } else {
-      d[k + 2] = (1 - t) * (1 - t) * fx01 - a * fx10;
-      d[k + 3] = (1 - t) * (1 - t) * fy01 - a * fy10;
+      splat[j + 2] = linear[j + 2];
+      splat[j + 3] = linear[j + 3];
     }
+    const k = FIELD_CHANNELS * i;
     d[k + 4] = (1 - t) * w0;
     d[k + 5] = t * w1;
+  }
+  const lumas = motion.startLuma && motion.endLuma && tuning.agreementSigma > 0;
+  const chosen = lumas
+    ? selectByAgreement([splat, linear], motion.startLuma!, motion.endLuma!, {
+        radius: tuning.agreementRadius,
+        sigma: tuning.agreementSigma,
+      })
+    : splat;
+  for (let i = 0; i < n; i++) {
+    const j = CANDIDATE_CHANNELS * i;
+    const k = FIELD_CHANNELS * i;
+    d[k] = chosen[j];
+    d[k + 1] = chosen[j + 1];
+    d[k + 2] = chosen[j + 2];
+    d[k + 3] = chosen[j + 3];
   }
   return fields;
 }
@@ -127,12 +176,14 @@ function splatToTime(
   confidence: Plane,
   global: Homography | null,
   s: number,
+  tuning: SplatTuning,
   acc: Float32Array,
   cover: Float32Array,
 ): void {
   const { width, height, data } = flow;
   const conf = confidence.data;
-  const unit = DEVIATION_UNIT * Math.hypot(width, height);
+  const unit = tuning.deviationUnit * Math.hypot(width, height);
+  const { prioritySharpness, foregroundSharpness, maxDeviationUnits } = tuning;
   const h = global ?? IDENTITY;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -148,8 +199,8 @@ function splatToTime(
         x + fx - (h[0] * x + h[1] * y + h[2]) / w,
         y + fy - (h[3] * x + h[4] * y + h[5]) / w,
       );
-      const front = Math.min(MAX_DEVIATION_UNITS, deviation / unit);
-      const priority = Math.exp(PRIORITY_SHARPNESS * (c - 1) + FOREGROUND_SHARPNESS * front);
+      const front = Math.min(maxDeviationUnits, deviation / unit);
+      const priority = Math.exp(prioritySharpness * (c - 1) + foregroundSharpness * front);
       const x0 = Math.floor(tx);
       const y0 = Math.floor(ty);
       const ax = tx - x0;
