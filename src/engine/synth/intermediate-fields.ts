@@ -1,5 +1,6 @@
 import type { FlowField, Homography, Plane } from '../raster/types.js';
 import { CANDIDATE_CHANNELS, selectByAgreement } from './agreement-select.js';
+import { bilateralRefine } from './bilateral-refine.js';
 
 /** Channels of {@link IntermediateFields}, interleaved per pixel. */
 export const FIELD_CHANNELS = 6;
@@ -60,6 +61,14 @@ export interface SplatTuning {
   readonly agreementRadius: number;
   /** Softness of that choice in luma levels; 0 turns the test off and keeps the splatted flows. */
   readonly agreementSigma: number;
+  /** Search radius (in steps) of the symmetric refinement of the flows at t; 0 turns it off. */
+  readonly refineRadius: number;
+  /** Motion step of that search in working pixels. */
+  readonly refineStep: number;
+  /** Box radius of its patch comparison. */
+  readonly refinePatch: number;
+  /** Its cost per pixel of motion change, in luma levels. */
+  readonly refinePenalty: number;
 }
 
 export const DEFAULT_SPLAT_TUNING: SplatTuning = {
@@ -72,6 +81,10 @@ export const DEFAULT_SPLAT_TUNING: SplatTuning = {
   holeWeight: 0.02,
   agreementRadius: 2,
   agreementSigma: 4,
+  refineRadius: 0,
+  refineStep: 1,
+  refinePatch: 2,
+  refinePenalty: 0.5,
 };
 
 /**
@@ -156,6 +169,15 @@ export function intermediateFields(
         sigma: tuning.agreementSigma,
       })
     : splat;
+  if (tuning.refineRadius > 0 && motion.startLuma && motion.endLuma) {
+    bilateralRefine(chosen, motion.startLuma, motion.endLuma, {
+      t,
+      radius: tuning.refineRadius,
+      step: tuning.refineStep,
+      patchRadius: tuning.refinePatch,
+      penalty: tuning.refinePenalty,
+    });
+  }
   for (let i = 0; i < n; i++) {
     const j = CANDIDATE_CHANNELS * i;
     const k = FIELD_CHANNELS * i;
