@@ -13,6 +13,7 @@ import {
   type FramePool,
 } from '../src/engine/render/render-video.js';
 import { WorkerPool } from '../src/engine/render/worker-pool.js';
+import { rgbToYuv420, yuv420ToRgb } from '../src/engine/synth/yuv420.js';
 import { decodeFrames, findFfprobe, FFPROBE_MISSING, probeVideo } from './helpers/probe-video.js';
 import { drawRgb, meanAbsDiff, textureAt } from './helpers/synthetic.js';
 
@@ -52,10 +53,11 @@ describe('frames before encoding', () => {
     expect(camera.move).toBe('pan-left');
     const frames = await framesOf(scene, 12);
     expect(frames).toHaveLength(12);
-    expect(Buffer.compare(frames[0], start.data)).toBe(0);
-    expect(Buffer.compare(frames[11], end.data)).toBe(0);
+    // Video frames are drawn in yuv420p, the encoder's input: the keyframes' exact conversion at both ends.
+    expect(Buffer.compare(frames[0], rgbToYuv420(start).data)).toBe(0);
+    expect(Buffer.compare(frames[11], rgbToYuv420(end).data)).toBe(0);
     // The middle is neither keyframe: the content has moved about half way.
-    const middle: RgbImage = { width: W, height: H, data: frames[6] };
+    const middle = yuv420ToRgb({ width: W, height: H, data: frames[6] });
     expect(meanAbsDiff(middle, start)).toBeGreaterThan(2);
     expect(meanAbsDiff(middle, end)).toBeGreaterThan(2);
   });
@@ -72,8 +74,8 @@ describe('frames before encoding', () => {
     const { scene, camera } = await prepareScene({ start, end: null, prompt: 'push in', seed: 3, pool });
     expect(camera).toMatchObject({ move: 'push-in', bounded: false });
     const frames = await framesOf(scene, 6);
-    expect(Buffer.compare(frames[0], start.data)).toBe(0);
-    const last: RgbImage = { width: W, height: H, data: frames[5] };
+    expect(Buffer.compare(frames[0], rgbToYuv420(start).data)).toBe(0);
+    const last = yuv420ToRgb({ width: W, height: H, data: frames[5] });
     expect(meanAbsDiff(last, start)).toBeGreaterThan(2);
   });
 

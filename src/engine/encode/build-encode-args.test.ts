@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { buildEncodeArgs, resolveEncodeArgs } from './build-encode-args.js';
+import { buildEncodeArgs, rawFrameBytes, resolveEncodeArgs } from './build-encode-args.js';
 
 function valueAfter(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
@@ -101,7 +101,20 @@ describe('buildEncodeArgs', () => {
       preset: 'veryfast',
       crf: 18,
       threads: null,
+      pixelFormat: 'rgb24',
       metadata: {},
     });
+  });
+
+  it('passes yuv420p frames through without a colour conversion', () => {
+    const args = buildEncodeArgs({ width: 4, height: 2, output: 'o.mp4', pixelFormat: 'yuv420p' });
+    expect(args.join(' ')).toContain('-f rawvideo -pix_fmt yuv420p -video_size 4x2');
+    expect(args).not.toContain('-vf');
+    expect(args.join(' ')).toContain('-colorspace bt709');
+    expect(rawFrameBytes(4, 2, 'yuv420p')).toBe(12);
+    expect(rawFrameBytes(4, 2, 'rgb24')).toBe(24);
+    expect(() =>
+      buildEncodeArgs({ width: 4, height: 2, output: 'o', pixelFormat: 'nv12' as 'rgb24' }),
+    ).toThrow(/Expected rgb24 or yuv420p for pixelFormat but received nv12/);
   });
 });

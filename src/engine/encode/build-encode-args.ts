@@ -26,6 +26,11 @@ export interface EncodeArgsOptions {
   crf?: number;
   /** x264 threads; omitted lets ffmpeg choose (all cores). */
   threads?: number;
+  /**
+   * Layout of the raw frames written: `rgb24` (default; converted with the BT.709 matrix) or `yuv420p`
+   * (BT.709 limited range already, as the renderer draws video frames; passed through unconverted).
+   */
+  pixelFormat?: RawPixelFormat;
   /** Container metadata, `-metadata key=value` each (the AIGC label, a comment, ...). */
   metadata?: Readonly<Record<string, string>>;
 }
@@ -39,7 +44,16 @@ export interface ResolvedEncodeArgs {
   preset: X264Preset;
   crf: number;
   threads: number | null;
+  pixelFormat: RawPixelFormat;
   metadata: Readonly<Record<string, string>>;
+}
+
+/** Raw frame layouts the encoder accepts on stdin. */
+export type RawPixelFormat = 'rgb24' | 'yuv420p';
+
+/** Bytes of one raw frame in a layout. */
+export function rawFrameBytes(width: number, height: number, format: RawPixelFormat): number {
+  return format === 'rgb24' ? width * height * 3 : (width * height * 3) / 2;
 }
 
 export const ENCODE_DEFAULTS = { fps: 24, preset: 'veryfast', crf: 18 } as const;
@@ -81,6 +95,7 @@ export function resolveEncodeArgs(options: EncodeArgsOptions): ResolvedEncodeArg
     preset: options.preset ?? ENCODE_DEFAULTS.preset,
     crf: options.crf ?? ENCODE_DEFAULTS.crf,
     threads: options.threads ?? null,
+    pixelFormat: options.pixelFormat ?? 'rgb24',
     metadata: options.metadata ?? {},
   };
   for (const side of ['width', 'height'] as const) {
@@ -94,6 +109,11 @@ export function resolveEncodeArgs(options: EncodeArgsOptions): ResolvedEncodeArg
   }
   if (!Number.isFinite(resolved.fps) || resolved.fps <= 0) {
     throw new RangeError(`Expected a positive number for fps but received ${resolved.fps}`);
+  }
+  if (resolved.pixelFormat !== 'rgb24' && resolved.pixelFormat !== 'yuv420p') {
+    throw new RangeError(
+      `Expected rgb24 or yuv420p for pixelFormat but received ${String(resolved.pixelFormat)}`,
+    );
   }
   if (!X264_PRESETS.includes(resolved.preset)) {
     throw new RangeError(
@@ -131,9 +151,9 @@ export function buildEncodeArgs(options: EncodeArgsOptions): string[] {
     : '+faststart+use_metadata_tags';
   return [
     ...['-hide_banner', '-nostdin', '-loglevel', 'warning', '-stats', '-y'],
-    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${o.width}x${o.height}`],
+    ...['-f', 'rawvideo', '-pix_fmt', o.pixelFormat, '-video_size', `${o.width}x${o.height}`],
     ...['-framerate', String(o.fps), '-i', 'pipe:0'],
-    ...['-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p'],
+    ...(o.pixelFormat === 'rgb24' ? ['-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p'] : []),
     ...['-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf)],
     ...['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'],
     ...(o.threads === null ? [] : ['-threads', String(o.threads)]),

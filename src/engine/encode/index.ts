@@ -3,6 +3,8 @@ export { BoundedLog } from './bounded-log.js';
 export {
   buildEncodeArgs,
   ENCODE_DEFAULTS,
+  rawFrameBytes,
+  type RawPixelFormat,
   resolveEncodeArgs,
   X264_PRESETS,
   type EncodeArgsOptions,

@@ -4,7 +4,12 @@ import type { Writable } from 'node:stream';
 
 import { abortError } from './abort-error.js';
 import { BoundedLog } from './bounded-log.js';
-import { buildEncodeArgs, resolveEncodeArgs, type EncodeArgsOptions } from './build-encode-args.js';
+import {
+  buildEncodeArgs,
+  rawFrameBytes,
+  resolveEncodeArgs,
+  type EncodeArgsOptions,
+} from './build-encode-args.js';
 import { EncodeError } from './encode-error.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseFfmpegProgress, type FfmpegProgress } from './parse-ffmpeg-progress.js';
@@ -80,7 +85,7 @@ class FfmpegEncoder implements Encoder {
     const resolved = resolveEncodeArgs(options);
     this.#ffmpegPath = options.ffmpegPath ?? resolveFfmpeg();
     this.#output = resolved.output;
-    this.#frameBytes = resolved.width * resolved.height * 3;
+    this.#frameBytes = rawFrameBytes(resolved.width, resolved.height, resolved.pixelFormat);
     this.#size = `${resolved.width}x${resolved.height}`;
     this.#killAfterMs = options.killAfterMs ?? 2000;
     this.#signal = options.signal;

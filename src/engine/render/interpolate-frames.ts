@@ -22,6 +22,7 @@ export async function interpolateFrames(
   }
   const { motion } = await analysePair(start, end, options);
   const scene: Scene = {
+    format: 'rgb24',
     start,
     end,
     motion,

@@ -4,7 +4,8 @@ import type { RgbImage } from '../raster/types.js';
 import { resolveSeed, seededRandom } from '../seed.js';
 import { analysePair } from './analyse-pair.js';
 import type { RenderJob } from './render-worker.js';
-import type { Scene } from './scene.js';
+import type { Scene, SceneFormat } from './scene.js';
+import { rgbToYuv420, type Yuv420Image } from '../synth/yuv420.js';
 import { sharedMotion, sharedRgb } from './shared-copy.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -94,6 +95,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       height: start.height,
       fps: FPS,
       output: options.output,
+      pixelFormat: 'yuv420p',
       ...(signal ? { signal } : {}),
       ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
@@ -102,6 +104,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       await streamFrames({
         pool,
         scene,
+        coverImage: start,
         frames,
         signal,
         encoder,
@@ -155,6 +158,8 @@ export interface PrepareSceneOptions {
   /** Already resolved: a concrete seed, not 0. */
   readonly seed: number;
   readonly pool: FramePool;
+  /** Layout of the frames drawn; yuv420p (default) is what the encoder takes. */
+  readonly format?: SceneFormat;
 }
 
 export interface PreparedScene {
@@ -183,9 +188,14 @@ export async function prepareScene(options: PrepareSceneOptions): Promise<Prepar
     pairMotion,
     choice: seededRandom(options.seed)(),
   });
+  const format = options.format ?? 'yuv420p';
+  const keyframe = (image: RgbImage): RgbImage | Yuv420Image =>
+    format === 'yuv420p' ? rgbToYuv420(image, true) : sharedRgb(image);
+  const startFrame = keyframe(start);
   const scene: Scene = {
-    start: sharedRgb(start),
-    end: sharedRgb(end ?? start),
+    format,
+    start: startFrame,
+    end: end ? keyframe(end) : startFrame,
     motion: analysis ? sharedMotion(analysis.motion) : null,
     camera,
   };
@@ -202,6 +212,8 @@ interface StreamFramesInput {
   readonly signal: AbortSignal | undefined;
   readonly encoder: { write(frame: Uint8Array): Promise<void> };
   readonly cover: string | undefined;
+  /** The first frame as RGB, for the cover: every clip starts on its start keyframe exactly. */
+  readonly coverImage: RgbImage;
   readonly onFrame: (done: number) => void;
 }
 
@@ -209,12 +221,7 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
   const { scene, encoder } = input;
   let done = 0;
   for await (const frame of generateFrames(input.pool, scene, input.frames, input.signal)) {
-    if (done === 0 && input.cover) {
-      await writeCoverJpeg(
-        { width: scene.start.width, height: scene.start.height, data: frame },
-        input.cover,
-      );
-    }
+    if (done === 0 && input.cover) await writeCoverJpeg(input.coverImage, input.cover);
     await encoder.write(frame);
     input.onFrame(++done);
   }

@@ -2,21 +2,27 @@ import type { CameraPlan } from '../camera/camera-plan.js';
 import { cameraTransformAt } from '../camera/camera-transform.js';
 import type { RgbImage } from '../raster/types.js';
 import {
-  FIELD_CHANNELS,
   intermediateFields,
   type IntermediateFields,
   type PairMotion,
 } from '../synth/intermediate-fields.js';
+import { renderFrameYuv } from '../synth/render-frame-yuv.js';
 import { renderFrame } from '../synth/render-frame.js';
+import type { Yuv420Image } from '../synth/yuv420.js';
+
+/** The pixel layout frames are drawn in: RGB24 for stills, yuv420p (the encoder's input) for video. */
+export type SceneFormat = 'rgb24' | 'yuv420p';
 
 /**
  * Everything needed to draw any frame of one clip. Its arrays live in SharedArrayBuffers when it is handed to
  * worker threads, so every thread reads the same pixels without a copy.
  */
 export interface Scene {
-  readonly start: RgbImage;
+  readonly format: SceneFormat;
+  /** The start keyframe in the scene's format. */
+  readonly start: RgbImage | Yuv420Image;
   /** The end keyframe, fitted to the start's size; the start again for image-to-video. */
-  readonly end: RgbImage;
+  readonly end: RgbImage | Yuv420Image;
   /** Motion between the keyframes; null for image-to-video, where only the camera moves. */
   readonly motion: PairMotion | null;
   readonly camera: CameraPlan;
@@ -29,25 +35,18 @@ const STILL_FIELDS: IntermediateFields = { width: 1, height: 1, data: new Float3
  * Draws the frame at time t (0 = start, 1 = end). The endpoints of a two-keyframe clip are returned as exact
  * copies of the keyframes, so the first and last frames match them to the pixel.
  */
-export function drawSceneFrame(scene: Scene, t: number, out?: Uint8Array): Uint8Array {
+export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
   const { start, end, motion } = scene;
   const camera = cameraTransformAt(scene.camera, t, start.width, start.height);
-  if (camera === null && t <= 0) return copyInto(start.data, out);
-  if (camera === null && t >= 1 && motion !== null) return copyInto(end.data, out);
+  if (camera === null && t <= 0) return start.data.slice();
+  if (camera === null && t >= 1 && motion !== null) return end.data.slice();
   const fields = motion === null ? STILL_FIELDS : intermediateFields(motion, t);
-  if (fields.data.length !== fields.width * fields.height * FIELD_CHANNELS) throw new Error('bad fields');
-  return renderFrame({
-    start,
-    end,
+  const frame = {
     fields,
     camera,
-    edges: motion === null && scene.camera.move === 'pull-out' ? 'mirror' : 'clamp',
-    ...(out ? { out } : {}),
-  });
-}
-
-function copyInto(source: Uint8Array, out?: Uint8Array): Uint8Array {
-  const target = out ?? new Uint8Array(source.length);
-  target.set(source);
-  return target;
+    edges: motion === null && scene.camera.move === 'pull-out' ? ('mirror' as const) : ('clamp' as const),
+  };
+  return scene.format === 'yuv420p'
+    ? renderFrameYuv({ start: start as Yuv420Image, end: end as Yuv420Image, ...frame })
+    : renderFrame({ start: start as RgbImage, end: end as RgbImage, ...frame });
 }
