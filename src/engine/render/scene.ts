@@ -47,6 +47,6 @@ export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
     edges: motion === null && scene.camera.move === 'pull-out' ? ('mirror' as const) : ('clamp' as const),
   };
   return scene.format === 'yuv420p'
-    ? renderFrameYuv({ start: start as Yuv420Image, end: end as Yuv420Image, ...frame })
-    : renderFrame({ start: start as RgbImage, end: end as RgbImage, ...frame });
+    ? renderFrameYuv({ start: start, end: end, ...frame })
+    : renderFrame({ start: start, end: end, ...frame });
 }
