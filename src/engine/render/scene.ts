@@ -2,6 +2,7 @@ import type { CameraPlan } from '../camera/camera-plan.js';
 import { cameraTransformAt } from '../camera/camera-transform.js';
 import type { RgbImage } from '../raster/types.js';
 import {
+  FIELD_CHANNELS,
   intermediateFields,
   type IntermediateFields,
   type PairMotion,
@@ -31,6 +32,17 @@ export interface Scene {
 /** Fields for a clip without a second keyframe: everything comes from the start frame, unmoved. */
 const STILL_FIELDS: IntermediateFields = { width: 1, height: 1, data: new Float32Array([0, 0, 0, 0, 1, 0]) };
 
+// One fields buffer per thread, reused frame after frame: each frame's fields are consumed before the next.
+let fieldsScratch: IntermediateFields | null = null;
+
+function fieldsBuffer(motion: PairMotion): IntermediateFields {
+  const { width, height } = motion.forward;
+  if (fieldsScratch?.width !== width || fieldsScratch.height !== height) {
+    fieldsScratch = { width, height, data: new Float32Array(width * height * FIELD_CHANNELS) };
+  }
+  return fieldsScratch;
+}
+
 /**
  * Draws the frame at time t (0 = start, 1 = end). The endpoints of a two-keyframe clip are returned as exact
  * copies of the keyframes, so the first and last frames match them to the pixel.
@@ -40,7 +52,7 @@ export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
   const camera = cameraTransformAt(scene.camera, t, start.width, start.height);
   if (camera === null && t <= 0) return start.data.slice();
   if (camera === null && t >= 1 && motion !== null) return end.data.slice();
-  const fields = motion === null ? STILL_FIELDS : intermediateFields(motion, t);
+  const fields = motion === null ? STILL_FIELDS : intermediateFields(motion, t, undefined, fieldsBuffer(motion));
   const frame = {
     fields,
     camera,

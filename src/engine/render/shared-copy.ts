@@ -19,6 +19,13 @@ function sharedFloats<T extends Plane | FlowField>(field: T): T {
   return { ...field, data };
 }
 
+function sharedArray(values: Float32Array): Float32Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  return copy;
+}
+
 export function sharedMotion(motion: PairMotion): PairMotion {
   return {
     forward: sharedFloats(motion.forward),
@@ -26,6 +33,8 @@ export function sharedMotion(motion: PairMotion): PairMotion {
     forwardConfidence: sharedFloats(motion.forwardConfidence),
     backwardConfidence: sharedFloats(motion.backwardConfidence),
     globalMotion: motion.globalMotion ?? null,
+    ...(motion.forwardPriority ? { forwardPriority: sharedArray(motion.forwardPriority) } : {}),
+    ...(motion.backwardPriority ? { backwardPriority: sharedArray(motion.backwardPriority) } : {}),
     ...(motion.startLuma ? { startLuma: sharedFloats(motion.startLuma) } : {}),
     ...(motion.endLuma ? { endLuma: sharedFloats(motion.endLuma) } : {}),
   };

@@ -43,20 +43,18 @@ export function columnTable(geometry: RowGeometry, frameWidth: number, fieldWidt
 
 /**
  * Fields for output rows without a camera. Output rows outnumber field rows (the fields are at the working
- * resolution), so each field row is resampled horizontally once, kept, and every output row is one vertical
- * mix of the two kept rows around it: half the arithmetic of a bilinear lookup per pixel.
+ * resolution), so each field row is resampled horizontally once and kept; every output pixel is then one
+ * vertical mix of the two kept rows around it, done by the caller in its pixel loop.
  */
 export class StraightRowSampler {
   readonly #fields: IntermediateFields;
   readonly #frameHeight: number;
-  readonly #geometry: RowGeometry;
   readonly #columns: ColumnTable;
   readonly #cache: Array<{ index: number; row: Float32Array }>;
 
   constructor(fields: IntermediateFields, frameWidth: number, frameHeight: number, geometry: RowGeometry) {
     this.#fields = fields;
     this.#frameHeight = frameHeight;
-    this.#geometry = geometry;
     this.#columns = columnTable(geometry, frameWidth, fields.width);
     const size = geometry.count * FIELD_CHANNELS;
     this.#cache = [
@@ -65,20 +63,19 @@ export class StraightRowSampler {
     ];
   }
 
-  /** Fills `row` with the fields at output row y, and `scene` with each pixel's frame coordinates. */
-  sample(y: number, row: Float32Array, scene: Float32Array): void {
+  /** The resampled field rows above and below output row y. */
+  top: Float32Array = new Float32Array(0);
+  bottom: Float32Array = new Float32Array(0);
+  /** Weight of `bottom` at output row y. */
+  ay = 0;
+
+  /** Points `top`, `bottom` and `ay` at output row y; the caller mixes them per pixel. */
+  prepare(y: number): void {
     const fh = this.#fields.height;
     const fy = Math.min(fh - 1, Math.max(0, (y + 0.5) * (fh / this.#frameHeight) - 0.5));
-    const top = this.#resampled(fy | 0);
-    const bottom = this.#resampled(Math.min(fh - 1, (fy | 0) + 1));
-    const ay = fy - (fy | 0);
-    const n = this.#geometry.count * FIELD_CHANNELS;
-    for (let k = 0; k < n; k++) row[k] = top[k] + (bottom[k] - top[k]) * ay;
-    const { count, offset, step } = this.#geometry;
-    for (let i = 0; i < count; i++) {
-      scene[2 * i] = offset + step * i;
-      scene[2 * i + 1] = y;
-    }
+    this.top = this.#resampled(fy | 0);
+    this.bottom = this.#resampled(Math.min(fh - 1, (fy | 0) + 1));
+    this.ay = fy - (fy | 0);
   }
 
   /** Field row `index` resampled to the output columns, from the two-entry cache when it is there. */

@@ -1,5 +1,10 @@
 import type { FlowField, Homography, Plane } from '../raster/types.js';
-import { CANDIDATE_CHANNELS, selectByAgreement } from './agreement-select.js';
+import {
+  CANDIDATE_CHANNELS,
+  createAgreementScratch,
+  selectByAgreement,
+  type AgreementScratch,
+} from './agreement-select.js';
 
 /** Channels of {@link IntermediateFields}, interleaved per pixel. */
 export const FIELD_CHANNELS = 6;
@@ -32,6 +37,9 @@ export interface PairMotion {
    * nearer the camera than the scene they move across, and the two keyframes alone cannot tell otherwise.
    */
   readonly globalMotion?: Homography | null;
+  /** {@link splatPriority} of each direction, computed once per clip; computed per call when absent. */
+  readonly forwardPriority?: Float32Array;
+  readonly backwardPriority?: Float32Array;
   /** The keyframes' luma at the working resolution, to test flow hypotheses against; optional. */
   readonly startLuma?: Plane;
   readonly endLuma?: Plane;
@@ -92,26 +100,15 @@ export function intermediateFields(
   const { width, height } = motion.forward;
   const n = width * height;
   const fields = out ?? { width, height, data: new Float32Array(n * FIELD_CHANNELS) };
-  const acc0 = new Float32Array(n * 4); // sum w*fx, sum w*fy, sum w*conf, sum w
-  const acc1 = new Float32Array(n * 4);
-  const cover0 = new Float32Array(n);
-  const cover1 = new Float32Array(n);
-  const global = motion.globalMotion ?? null;
-  splatToTime(motion.forward, motion.forwardConfidence, global, t, tuning, acc0, cover0);
-  splatToTime(
-    motion.backward,
-    motion.backwardConfidence,
-    global ? invert3x3(global) : null,
-    1 - t,
-    tuning,
-    acc1,
-    cover1,
-  );
+  const scratch = scratchFor(n);
+  const { acc0, acc1, cover0, cover1, splat, linear } = scratch;
+  const forwardPriority = motion.forwardPriority ?? splatPriority(motion, 'forward', tuning);
+  const backwardPriority = motion.backwardPriority ?? splatPriority(motion, 'backward', tuning);
+  splatToTime(motion.forward, motion.forwardConfidence, forwardPriority, t, acc0, cover0);
+  splatToTime(motion.backward, motion.backwardConfidence, backwardPriority, 1 - t, acc1, cover1);
 
   const f01 = motion.forward.data;
   const f10 = motion.backward.data;
-  const splat = new Float32Array(n * CANDIDATE_CHANNELS);
-  const linear = new Float32Array(n * CANDIDATE_CHANNELS);
   const d = fields.data;
   const a = (1 - t) * t;
   const b = (1 - t) * (1 - t);
@@ -151,42 +148,106 @@ export function intermediateFields(
     d[k + 5] = t * w1;
   }
   const { startLuma, endLuma } = motion;
-  const chosen =
-    startLuma && endLuma && tuning.agreementSigma > 0
-      ? selectByAgreement([splat, linear], startLuma, endLuma, {
-          radius: tuning.agreementRadius,
-          sigma: tuning.agreementSigma,
-        })
-      : splat;
-  for (let i = 0; i < n; i++) {
-    const j = CANDIDATE_CHANNELS * i;
-    const k = FIELD_CHANNELS * i;
-    d[k] = chosen[j];
-    d[k + 1] = chosen[j + 1];
-    d[k + 2] = chosen[j + 2];
-    d[k + 3] = chosen[j + 3];
+  if (startLuma && endLuma && tuning.agreementSigma > 0) {
+    selectByAgreement(splat, linear, startLuma, endLuma, {
+      radius: tuning.agreementRadius,
+      sigma: tuning.agreementSigma,
+      scratch: scratch.agreement,
+      into: { data: d, stride: FIELD_CHANNELS },
+    });
+  } else {
+    for (let i = 0; i < n; i++) {
+      const j = CANDIDATE_CHANNELS * i;
+      const k = FIELD_CHANNELS * i;
+      d[k] = splat[j];
+      d[k + 1] = splat[j + 1];
+      d[k + 2] = splat[j + 2];
+      d[k + 3] = splat[j + 3];
+    }
   }
   return fields;
 }
 
+/** Per-pixel working memory of {@link intermediateFields}, kept between calls of the same size. */
+interface Scratch {
+  readonly n: number;
+  readonly acc0: Float32Array;
+  readonly acc1: Float32Array;
+  readonly cover0: Float32Array;
+  readonly cover1: Float32Array;
+  readonly splat: Float32Array;
+  readonly linear: Float32Array;
+  readonly agreement: AgreementScratch;
+}
+
+// A render draws many frames of one size on each thread, and the function runs to completion before the next
+// call, so one set of buffers per thread saves the garbage collector ~15 MB a frame.
+let scratch: Scratch | null = null;
+
+function scratchFor(n: number): Scratch {
+  if (scratch?.n !== n) {
+    scratch = {
+      n,
+      acc0: new Float32Array(n * 4),
+      acc1: new Float32Array(n * 4),
+      cover0: new Float32Array(n),
+      cover1: new Float32Array(n),
+      splat: new Float32Array(n * CANDIDATE_CHANNELS),
+      linear: new Float32Array(n * CANDIDATE_CHANNELS),
+      agreement: createAgreementScratch(n),
+    };
+  } else {
+    scratch.acc0.fill(0);
+    scratch.acc1.fill(0);
+    scratch.cover0.fill(0);
+    scratch.cover1.fill(0);
+  }
+  return scratch;
+}
+
 /**
- * Splats each source pixel p to p + s * F(p) with bilinear weights times a confidence priority, accumulating the
- * vector pointing back to p (-s * F(p)), the confidence, and the plain bilinear coverage.
+ * Each source pixel's splatting priority, independent of t, so it is computed once per clip: confident pixels
+ * win over unconfident ones, and pixels that move unlike the global motion win over those that follow it.
+ */
+export function splatPriority(motion: PairMotion, direction: 'forward' | 'backward', tuning = DEFAULT_SPLAT_TUNING): Float32Array {
+  const flow = direction === 'forward' ? motion.forward : motion.backward;
+  const confidence = direction === 'forward' ? motion.forwardConfidence : motion.backwardConfidence;
+  const global = motion.globalMotion ?? null;
+  const h = global === null ? IDENTITY : direction === 'forward' ? global : invert3x3(global);
+  const { width, height, data } = flow;
+  const conf = confidence.data;
+  const unit = tuning.deviationUnit * Math.hypot(width, height);
+  const { prioritySharpness, foregroundSharpness, maxDeviationUnits } = tuning;
+  const priority = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const w = h[6] * x + h[7] * y + h[8];
+      const deviation = Math.hypot(
+        x + data[2 * i] - (h[0] * x + h[1] * y + h[2]) / w,
+        y + data[2 * i + 1] - (h[3] * x + h[4] * y + h[5]) / w,
+      );
+      const front = Math.min(maxDeviationUnits, deviation / unit);
+      priority[i] = Math.exp(prioritySharpness * (conf[i] - 1) + foregroundSharpness * front);
+    }
+  }
+  return priority;
+}
+
+/**
+ * Splats each source pixel p to p + s * F(p) with bilinear weights times its priority, accumulating the vector
+ * pointing back to p (-s * F(p)), the confidence, and the plain bilinear coverage.
  */
 function splatToTime(
   flow: FlowField,
   confidence: Plane,
-  global: Homography | null,
+  priority: Float32Array,
   s: number,
-  tuning: SplatTuning,
   acc: Float32Array,
   cover: Float32Array,
 ): void {
   const { width, height, data } = flow;
   const conf = confidence.data;
-  const unit = tuning.deviationUnit * Math.hypot(width, height);
-  const { prioritySharpness, foregroundSharpness, maxDeviationUnits } = tuning;
-  const h = global ?? IDENTITY;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -196,36 +257,42 @@ function splatToTime(
       const ty = y + s * fy;
       if (!(tx > -1 && ty > -1 && tx < width && ty < height)) continue;
       const c = conf[i];
-      const w = h[6] * x + h[7] * y + h[8];
-      const deviation = Math.hypot(
-        x + fx - (h[0] * x + h[1] * y + h[2]) / w,
-        y + fy - (h[3] * x + h[4] * y + h[5]) / w,
-      );
-      const front = Math.min(maxDeviationUnits, deviation / unit);
-      const priority = Math.exp(prioritySharpness * (c - 1) + foregroundSharpness * front);
+      const p = priority[i];
+      const vx = -s * fx;
+      const vy = -s * fy;
       const x0 = Math.floor(tx);
       const y0 = Math.floor(ty);
       const ax = tx - x0;
       const ay = ty - y0;
-      const vx = -s * fx;
-      const vy = -s * fy;
-      for (let corner = 0; corner < 4; corner++) {
-        const cx = x0 + (corner & 1);
-        const cy = y0 + (corner >> 1);
-        if (cx < 0 || cy < 0 || cx >= width || cy >= height) continue;
-        const bilinear = ((corner & 1) === 1 ? ax : 1 - ax) * (corner >> 1 === 1 ? ay : 1 - ay);
-        if (bilinear <= 0) continue;
-        const target = cy * width + cx;
-        const weight = bilinear * priority;
-        const j = 4 * target;
-        acc[j] += weight * vx;
-        acc[j + 1] += weight * vy;
-        acc[j + 2] += weight * c;
-        acc[j + 3] += weight;
-        cover[target] += bilinear;
-      }
+      const left = x0 >= 0;
+      const right = x0 + 1 < width;
+      const top = y0 >= 0;
+      const bottom = y0 + 1 < height;
+      if (top && left) deposit(acc, cover, y0 * width + x0, (1 - ax) * (1 - ay), p, vx, vy, c);
+      if (top && right) deposit(acc, cover, y0 * width + x0 + 1, ax * (1 - ay), p, vx, vy, c);
+      if (bottom && left) deposit(acc, cover, (y0 + 1) * width + x0, (1 - ax) * ay, p, vx, vy, c);
+      if (bottom && right) deposit(acc, cover, (y0 + 1) * width + x0 + 1, ax * ay, p, vx, vy, c);
     }
   }
+}
+
+function deposit(
+  acc: Float32Array,
+  cover: Float32Array,
+  target: number,
+  bilinear: number,
+  priority: number,
+  vx: number,
+  vy: number,
+  confidence: number,
+): void {
+  const weight = bilinear * priority;
+  const j = 4 * target;
+  acc[j] += weight * vx;
+  acc[j + 1] += weight * vy;
+  acc[j + 2] += weight * confidence;
+  acc[j + 3] += weight;
+  cover[target] += bilinear;
 }
 
 const IDENTITY: Homography = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);

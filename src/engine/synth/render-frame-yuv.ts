@@ -22,15 +22,19 @@ export function renderFrameYuv(options: RenderFrameOptions<Yuv420Image>): Uint8A
   const maxY = height - 1;
   for (let y = 0; y < height; y++) {
     luma.sample(y);
-    const { row, scene } = luma;
+    const { top, bottom, ay, straight, scene } = luma;
     const o = y * width;
     for (let x = 0; x < width; x++) {
       const k = x * FIELD_CHANNELS;
-      const x0 = scene[2 * x] + row[k] * vecX;
-      const y0 = scene[2 * x + 1] + row[k + 1] * vecY;
-      const x1 = scene[2 * x] + row[k + 2] * vecX;
-      const y1 = scene[2 * x + 1] + row[k + 3] * vecY;
-      const f = startShare(row[k + 4], row[k + 5], x0, y0, x1, y1, width, height);
+      const sx = straight ? x : scene[2 * x];
+      const sy = straight ? y : scene[2 * x + 1];
+      const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
+      const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
+      const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
+      const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
+      const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
+      const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
+      const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
       const v0 = bilinear(a, 0, width, maxX, maxY, x0, y0);
       const v1 = bilinear(b, 0, width, maxX, maxY, x1, y1);
       out[o + x] = f * v0 + (1 - f) * v1 + 0.5;
@@ -47,23 +51,28 @@ export function renderFrameYuv(options: RenderFrameOptions<Yuv420Image>): Uint8A
   const maxCy = ch - 1;
   const pair = new Float64Array(1);
   for (let cy = 0; cy < ch; cy++) {
-    chroma.sample(2 * cy + 0.5);
-    const { row, scene } = chroma;
+    const cyFrame = 2 * cy + 0.5;
+    chroma.sample(cyFrame);
+    const { top, bottom, ay, straight, scene } = chroma;
     const o = cy * cw;
     for (let cx = 0; cx < cw; cx++) {
       const k = cx * FIELD_CHANNELS;
-      const x0 = scene[2 * cx] + row[k] * vecX;
-      const y0 = scene[2 * cx + 1] + row[k + 1] * vecY;
-      const x1 = scene[2 * cx] + row[k + 2] * vecX;
-      const y1 = scene[2 * cx + 1] + row[k + 3] * vecY;
-      const f = startShare(row[k + 4], row[k + 5], x0, y0, x1, y1, width, height);
+      const sx = straight ? 2 * cx + 0.5 : scene[2 * cx];
+      const sy = straight ? cyFrame : scene[2 * cx + 1];
+      const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
+      const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
+      const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
+      const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
+      const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
+      const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
+      const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
       // U and V share their sample positions: one index computation per keyframe serves both planes.
       const u0 = bilinearPair(a, uBase, vBase, cw, maxCx, maxCy, (x0 - 0.5) / 2, (y0 - 0.5) / 2, pair);
-      const w0 = pair[0];
+      const v0 = pair[0];
       const u1 = bilinearPair(b, uBase, vBase, cw, maxCx, maxCy, (x1 - 0.5) / 2, (y1 - 0.5) / 2, pair);
-      const w1 = pair[0];
+      const v1 = pair[0];
       out[uBase + o + cx] = f * u0 + (1 - f) * u1 + 0.5;
-      out[vBase + o + cx] = f * w0 + (1 - f) * w1 + 0.5;
+      out[vBase + o + cx] = f * v0 + (1 - f) * v1 + 0.5;
     }
   }
   return out;

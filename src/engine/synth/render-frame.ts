@@ -44,7 +44,6 @@ export function renderFrame(options: RenderFrameOptions<RgbImage>): Uint8Array {
     camera,
     options.edges,
   );
-  const { row, scene } = rows;
   const vecX = width / fields.width;
   const vecY = height / fields.height;
   const a = start.data;
@@ -55,14 +54,19 @@ export function renderFrame(options: RenderFrameOptions<RgbImage>): Uint8Array {
 
   for (let y = 0; y < height; y++) {
     rows.sample(y);
+    const { top, bottom, ay, straight, scene } = rows;
     let o = y * stride;
     for (let x = 0; x < width; x++, o += 3) {
       const k = x * FIELD_CHANNELS;
-      const x0 = scene[2 * x] + row[k] * vecX;
-      const y0 = scene[2 * x + 1] + row[k + 1] * vecY;
-      const x1 = scene[2 * x] + row[k + 2] * vecX;
-      const y1 = scene[2 * x + 1] + row[k + 3] * vecY;
-      const f = startShare(row[k + 4], row[k + 5], x0, y0, x1, y1, width, height);
+      const sx = straight ? x : scene[2 * x];
+      const sy = straight ? y : scene[2 * x + 1];
+      const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
+      const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
+      const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
+      const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
+      const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
+      const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
+      const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
       const g = 1 - f;
       // Bilinear samples of both keyframes, clamped to the edges, inlined: this loop runs for every pixel.
       const cx0 = x0 < 0 ? 0 : x0 > maxX ? maxX : x0;
@@ -96,15 +100,23 @@ export function renderFrame(options: RenderFrameOptions<RgbImage>): Uint8Array {
   return out;
 }
 
-/** Fields and scene points of one output row at a time, with or without a camera, in reused buffers. */
+/**
+ * Fields of one output row at a time. Without a camera, `top` and `bottom` are two resampled field rows and
+ * each pixel mixes them by `ay` (`straight` is true and a pixel's frame point is its own position). Through a
+ * camera, `top` and `bottom` are the same per-pixel row (`ay` = 0) and `scene` holds each pixel's scene point.
+ */
 export class RowSampler {
-  readonly row: Float32Array;
+  top: Float32Array;
+  bottom: Float32Array;
+  ay = 0;
+  readonly straight: boolean;
   readonly scene: Float32Array;
+  readonly #row: Float32Array;
   readonly #fields: IntermediateFields;
   readonly #width: number;
   readonly #height: number;
   readonly #geometry: RowGeometry;
-  readonly #camera: Affine | null;
+  readonly #camera: Affine;
   readonly #mirror: boolean;
   readonly #straight: StraightRowSampler | null;
 
@@ -121,28 +133,34 @@ export class RowSampler {
     this.#height = height;
     this.#geometry = geometry;
     this.#mirror = edges === 'mirror';
-    this.#camera = camera === null && this.#mirror ? IDENTITY_AFFINE : camera;
-    this.#straight = this.#camera === null ? new StraightRowSampler(fields, width, height, geometry) : null;
-    this.row = new Float32Array(geometry.count * FIELD_CHANNELS);
+    this.straight = camera === null && !this.#mirror;
+    this.#camera = camera ?? IDENTITY_AFFINE;
+    this.#straight = this.straight ? new StraightRowSampler(fields, width, height, geometry) : null;
+    this.#row = new Float32Array(geometry.count * FIELD_CHANNELS);
+    this.top = this.#row;
+    this.bottom = this.#row;
     this.scene = new Float32Array(geometry.count * 2);
   }
 
-  /** Fills `row` and `scene` for the output row at frame coordinate y. */
+  /** Prepares the fields of the output row at frame coordinate y. */
   sample(y: number): void {
     if (this.#straight) {
-      this.#straight.sample(y, this.row, this.scene);
-    } else {
-      sampleRowThroughCamera(
-        this.#fields,
-        this.#width,
-        this.#height,
-        this.#geometry,
-        y,
-        this.#camera ?? IDENTITY_AFFINE,
-        this.#mirror,
-        this.row,
-        this.scene,
-      );
+      this.#straight.prepare(y);
+      this.top = this.#straight.top;
+      this.bottom = this.#straight.bottom;
+      this.ay = this.#straight.ay;
+      return;
     }
+    sampleRowThroughCamera(
+      this.#fields,
+      this.#width,
+      this.#height,
+      this.#geometry,
+      y,
+      this.#camera,
+      this.#mirror,
+      this.#row,
+      this.scene,
+    );
   }
 }
