@@ -33,10 +33,13 @@ async function minterpolate(
   height: number,
   seconds: number,
 ): Promise<{ seconds: number; rssMiB: number }> {
-  // Same input frames scaled to the output size, then minterpolate stretches 2 frames over `seconds` at 24 fps.
+  // Same keyframes scaled to the output size; minterpolate only emits frames of an interval that has a frame
+  // after it, so the end frame is given twice ([start, end, end], as ../shared/eval/README.md does) and the
+  // output is cut at the clip's frame count.
   await Promise.all([
     sharp(START).resize(width, height).png({ compressionLevel: 1 }).toFile(join(dir, 'k1.png')),
     sharp(END).resize(width, height).png({ compressionLevel: 1 }).toFile(join(dir, 'k2.png')),
+    sharp(END).resize(width, height).png({ compressionLevel: 1 }).toFile(join(dir, 'k3.png')),
   ]);
   return timed(FFMPEG, [
     '-v',
