@@ -13,6 +13,15 @@ import sharp from 'sharp';
 import { EVAL_DIR, FFMPEG, machineLine } from './eval-io.js';
 
 const run = promisify(execFile);
+
+/** Frames that actually decode, so a comparison that made fewer frames than asked cannot pass unnoticed. */
+async function countFrames(path: string): Promise<number> {
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+    ...['-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path],
+  ]);
+  return Number(stdout.trim());
+}
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 const START = join(EVAL_DIR, 'pairs', 'tunnel', 'frame1.png');
 const END = join(EVAL_DIR, 'pairs', 'tunnel', 'frame2.png');
@@ -92,6 +101,9 @@ try {
       '1',
     ]);
     const mi = await minterpolate(dir, c.width, c.height, c.seconds);
+    const made = [await countFrames(join(dir, 'ours.mp4')), await countFrames(join(dir, 'mi.mp4'))];
+    if (made.some((n) => n !== c.seconds * 24))
+      throw new Error(`expected ${c.seconds * 24} frames, made ${made.join(' and ')}`);
     console.log(
       `| ${c.name} | ${c.seconds * 24} | ${ours.seconds.toFixed(2)} | ${ours.rssMiB.toFixed(0)} | ${mi.seconds.toFixed(2)} | ${mi.rssMiB.toFixed(0)} | ${(mi.seconds / ours.seconds).toFixed(1)}x |`,
     );

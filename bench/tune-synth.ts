@@ -150,4 +150,3 @@ if (process.env.ORACLE) {
     [0, 1, 2, 3, 4].map((k) => mean(rows.map((r) => r[k])).toFixed(3)).join(' '),
   );
 }
-

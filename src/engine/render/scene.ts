@@ -52,7 +52,8 @@ export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
   const camera = cameraTransformAt(scene.camera, t, start.width, start.height);
   if (camera === null && t <= 0) return start.data.slice();
   if (camera === null && t >= 1 && motion !== null) return end.data.slice();
-  const fields = motion === null ? STILL_FIELDS : intermediateFields(motion, t, undefined, fieldsBuffer(motion));
+  const fields =
+    motion === null ? STILL_FIELDS : intermediateFields(motion, t, undefined, fieldsBuffer(motion));
   const frame = {
     fields,
     camera,

@@ -209,7 +209,11 @@ function scratchFor(n: number): Scratch {
  * Each source pixel's splatting priority, independent of t, so it is computed once per clip: confident pixels
  * win over unconfident ones, and pixels that move unlike the global motion win over those that follow it.
  */
-export function splatPriority(motion: PairMotion, direction: 'forward' | 'backward', tuning = DEFAULT_SPLAT_TUNING): Float32Array {
+export function splatPriority(
+  motion: PairMotion,
+  direction: 'forward' | 'backward',
+  tuning = DEFAULT_SPLAT_TUNING,
+): Float32Array {
   const flow = direction === 'forward' ? motion.forward : motion.backward;
   const confidence = direction === 'forward' ? motion.forwardConfidence : motion.backwardConfidence;
   const global = motion.globalMotion ?? null;
