@@ -12,7 +12,10 @@ export function resolveSeed(seed: number | undefined | null): number {
   return seed;
 }
 
-/** A small, fast, well-mixed deterministic PRNG (mulberry32): the same seed always yields the same stream. */
+/**
+ * A small, fast, well-mixed deterministic PRNG (mulberry32): the same seed always yields the same stream. The
+ * renderer, global motion (RANSAC, descriptor patterns) and the tests all draw from it, never Math.random.
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

@@ -1,4 +1,4 @@
-import { createPrng } from './prng.js';
+import { seededRandom } from '../seed.js';
 import type { ScaleLevel } from './pyramid.js';
 import type { Corner } from './corners.js';
 
@@ -30,7 +30,7 @@ export interface FeatureSet {
 const PATTERNS: Int8Array[] = buildPatterns();
 
 function buildPatterns(): Int8Array[] {
-  const random = createPrng(0x5eed_b1f7);
+  const random = seededRandom(0x5eed_b1f7);
   const gaussianPoint = (): [number, number] => {
     // Box-Muller; the clip keeps every test point inside the patch.
     for (;;) {

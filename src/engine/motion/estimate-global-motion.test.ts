@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createPlane, samplePlane } from '../raster/planes.js';
 import type { Homography, Plane } from '../raster/types.js';
 import { applyHomography, estimateGlobalMotion, invertHomography } from './index.js';
-import { createPrng } from './prng.js';
+import { seededRandom } from '../seed.js';
 
 const W = 256;
 const H = 192;
 
 /** Random rectangles and discs on a gradient: corners of every size, no repetition. */
 function texturedImage(seed: number): Plane {
-  const random = createPrng(seed);
+  const random = seededRandom(seed);
   const plane = createPlane(W, H);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) plane.data[y * W + x] = 60 + (120 * x) / W;
   for (let k = 0; k < 120; k++) {

@@ -1,7 +1,7 @@
 import type { Homography } from '../raster/types.js';
 import { homographyFromFourPoints, multiplyHomography, normalizeHomography } from './homography.js';
 import type { Matches } from './match.js';
-import { createPrng } from './prng.js';
+import { seededRandom } from '../seed.js';
 import { refineHomography } from './refine.js';
 
 /** What RANSAC needs; the caller has resolved every field. */
@@ -131,7 +131,7 @@ export function fitHomographyRansac(matches: Matches, options: RansacOptions): R
   const b = nb.points;
   const threshold = options.threshold * nb.scale;
   const t2 = threshold * threshold;
-  const random = createPrng(options.seed);
+  const random = seededRandom(options.seed);
   const sample = new Int32Array(4);
   const src = new Float64Array(8);
   const dst = new Float64Array(8);
