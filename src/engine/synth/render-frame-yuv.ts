@@ -1,5 +1,3 @@
-import { startShare } from './field-rows.js';
-import { FIELD_CHANNELS } from './intermediate-fields.js';
 import { RowSampler, type RenderFrameOptions } from './render-frame.js';
 import { yuv420Bytes, type Yuv420Image } from './yuv420.js';
 
@@ -12,29 +10,23 @@ export function renderFrameYuv(options: RenderFrameOptions<Yuv420Image>): Uint8A
   const { start, end, fields, camera, edges } = options;
   const { width, height } = start;
   const out = options.out ?? new Uint8Array(yuv420Bytes(width, height));
-  const vecX = width / fields.width;
-  const vecY = height / fields.height;
   const a = start.data;
   const b = end.data;
 
+  const points = new Float64Array(5);
   const luma = new RowSampler(fields, width, height, { count: width, offset: 0, step: 1 }, camera, edges);
   const maxX = width - 1;
   const maxY = height - 1;
   for (let y = 0; y < height; y++) {
     luma.sample(y);
-    const { top, bottom, ay, straight, scene } = luma;
     const o = y * width;
     for (let x = 0; x < width; x++) {
-      const k = x * FIELD_CHANNELS;
-      const sx = straight ? x : scene[2 * x];
-      const sy = straight ? y : scene[2 * x + 1];
-      const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
-      const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
-      const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
-      const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
-      const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
-      const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-      const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
+      luma.samplePoints(x, points);
+      const x0 = points[0];
+      const y0 = points[1];
+      const x1 = points[2];
+      const y1 = points[3];
+      const f = points[4];
       const v0 = bilinear(a, 0, width, maxX, maxY, x0, y0);
       const v1 = bilinear(b, 0, width, maxX, maxY, x1, y1);
       out[o + x] = f * v0 + (1 - f) * v1 + 0.5;
@@ -51,21 +43,15 @@ export function renderFrameYuv(options: RenderFrameOptions<Yuv420Image>): Uint8A
   const maxCy = ch - 1;
   const pair = new Float64Array(1);
   for (let cy = 0; cy < ch; cy++) {
-    const cyFrame = 2 * cy + 0.5;
-    chroma.sample(cyFrame);
-    const { top, bottom, ay, straight, scene } = chroma;
+    chroma.sample(2 * cy + 0.5);
     const o = cy * cw;
     for (let cx = 0; cx < cw; cx++) {
-      const k = cx * FIELD_CHANNELS;
-      const sx = straight ? 2 * cx + 0.5 : scene[2 * cx];
-      const sy = straight ? cyFrame : scene[2 * cx + 1];
-      const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
-      const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
-      const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
-      const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
-      const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
-      const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-      const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
+      chroma.samplePoints(cx, points);
+      const x0 = points[0];
+      const y0 = points[1];
+      const x1 = points[2];
+      const y1 = points[3];
+      const f = points[4];
       // U and V share their sample positions: one index computation per keyframe serves both planes.
       const u0 = bilinearPair(a, uBase, vBase, cw, maxCx, maxCy, (x0 - 0.5) / 2, (y0 - 0.5) / 2, pair);
       const v0 = pair[0];

@@ -44,8 +44,7 @@ export function renderFrame(options: RenderFrameOptions<RgbImage>): Uint8Array {
     camera,
     options.edges,
   );
-  const vecX = width / fields.width;
-  const vecY = height / fields.height;
+  const points = new Float64Array(5);
   const a = start.data;
   const b = end.data;
   const maxX = width - 1;
@@ -54,19 +53,14 @@ export function renderFrame(options: RenderFrameOptions<RgbImage>): Uint8Array {
 
   for (let y = 0; y < height; y++) {
     rows.sample(y);
-    const { top, bottom, ay, straight, scene } = rows;
     let o = y * stride;
     for (let x = 0; x < width; x++, o += 3) {
-      const k = x * FIELD_CHANNELS;
-      const sx = straight ? x : scene[2 * x];
-      const sy = straight ? y : scene[2 * x + 1];
-      const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
-      const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
-      const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
-      const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
-      const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
-      const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-      const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
+      rows.samplePoints(x, points);
+      const x0 = points[0];
+      const y0 = points[1];
+      const x1 = points[2];
+      const y1 = points[3];
+      const f = points[4];
       const g = 1 - f;
       // Bilinear samples of both keyframes, clamped to the edges, inlined: this loop runs for every pixel.
       const cx0 = x0 < 0 ? 0 : x0 > maxX ? maxX : x0;
@@ -119,6 +113,9 @@ export class RowSampler {
   readonly #camera: Affine;
   readonly #mirror: boolean;
   readonly #straight: StraightRowSampler | null;
+  readonly #vecX: number;
+  readonly #vecY: number;
+  #y = 0;
 
   constructor(
     fields: IntermediateFields,
@@ -140,10 +137,36 @@ export class RowSampler {
     this.top = this.#row;
     this.bottom = this.#row;
     this.scene = new Float32Array(geometry.count * 2);
+    // Field vectors are in working-resolution pixels; the keyframes are sampled at full resolution.
+    this.#vecX = width / fields.width;
+    this.#vecY = height / fields.height;
+  }
+
+  /**
+   * For pixel i of the prepared row: where it samples the start frame (into[0], into[1]) and the end frame
+   * (into[2], into[3]), and the start frame's share of the blend (into[4]).
+   */
+  samplePoints(i: number, into: Float64Array): void {
+    const { top, bottom, ay } = this;
+    const k = i * FIELD_CHANNELS;
+    const sx = this.straight ? this.#geometry.offset + this.#geometry.step * i : this.scene[2 * i];
+    const sy = this.straight ? this.#y : this.scene[2 * i + 1];
+    const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * this.#vecX;
+    const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * this.#vecY;
+    const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * this.#vecX;
+    const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * this.#vecY;
+    const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
+    const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
+    into[0] = x0;
+    into[1] = y0;
+    into[2] = x1;
+    into[3] = y1;
+    into[4] = startShare(w0, w1, x0, y0, x1, y1, this.#width, this.#height);
   }
 
   /** Prepares the fields of the output row at frame coordinate y. */
   sample(y: number): void {
+    this.#y = y;
     if (this.#straight) {
       this.#straight.prepare(y);
       this.top = this.#straight.top;
