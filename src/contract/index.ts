@@ -1,0 +1,59 @@
+export {
+  ApiError,
+  apiError,
+  errorResponseBody,
+  toApiError,
+  type ApiErrorOptions,
+  type ErrorBody,
+  type ErrorResponseBody,
+} from './api-error.js';
+export { describeValue } from './describe-value.js';
+export {
+  ERROR_CATALOGUE,
+  ERROR_CODES,
+  errorCatalogueMarkdown,
+  isErrorCode,
+  type ErrorCatalogueEntry,
+  type ErrorCode,
+  type ErrorValues,
+  type TemplatePlaceholders,
+} from './error-catalogue.js';
+export {
+  GENERATION_PARAM_NAMES,
+  GENERATION_PARAMS,
+  MAX_SEED,
+  MODEL_ID,
+  MOVEMENT_AMPLITUDES,
+  parseGenerationParams,
+  RESOLUTIONS,
+  type GenerationParams,
+  type MovementAmplitude,
+  type Resolution,
+} from './generation-params.js';
+export {
+  parseGenerationRequest,
+  type GenerationRequest,
+  type GenerationRequestHeaders,
+  type ParseGenerationRequestOptions,
+} from './generation-request.js';
+export { parseHttpUrl, parseImageSource, type ImageMediaType, type ImageSource } from './image-source.js';
+export { type JsonSchema, type ParamSpec } from './param-spec.js';
+export {
+  DEFAULT_PRICE_TABLE,
+  formatUsd,
+  quote,
+  usdToMicros,
+  type Micros,
+  type PriceTable,
+  type Quote,
+} from './pricing.js';
+export { generationRequestJsonSchema } from './request-json-schema.js';
+export { canTransition, isTaskStatus, isTerminal, TASK_STATUSES, type TaskStatus } from './task-status.js';
+export {
+  taskMetadataFromRequest,
+  toTaskObject,
+  type TaskMetadata,
+  type TaskObject,
+  type TaskRecord,
+  type TaskVideo,
+} from './task.js';
