@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/flow-eval.ts [--set davis|ucf101] [--limit N] [--speed] [--preset fast|medium]
  *                              [--patchSize N] [--patchStride N] [--iterations N] [--variationalIterations N]
- *                              [--finestLevel N]
+ *                              [--finestLevel N] [--finestRefinePasses N] [--densifyErrorScale X]
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,6 +68,8 @@ function parseArgs(argv: string[]): { set: string; limit: number; speed: boolean
     'iterations',
     'variationalIterations',
     'finestLevel',
+    'finestRefinePasses',
+    'densifyErrorScale',
   ] as const) {
     const value = args.get(key);
     if (value !== undefined) options[key] = Number(value);

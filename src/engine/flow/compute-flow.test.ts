@@ -138,6 +138,20 @@ describe('computeFlow', () => {
     expect(() => computeFlow(createPlane(16, 16), createPlane(16, 16), { patchStride: 0 })).toThrow(
       /Expected an integer between 1 and 8 for patchStride but received 0/,
     );
+    expect(() => computeFlow(createPlane(16, 16), createPlane(16, 16), { finestRefinePasses: 0 })).toThrow(
+      RangeError,
+    );
+    expect(() => computeFlow(createPlane(16, 16), createPlane(16, 16), { densifyErrorScale: -1 })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('still recovers a shift with one refinement pass and plain densification', () => {
+    const from = render(96, 96, T);
+    const to = render(96, 96, (x, y) => T(x - 2.5, y + 1.5));
+    const flow = computeFlow(from, to, { finestRefinePasses: 1, densifyErrorScale: 0 });
+    const inside = (x: number, y: number): boolean => x >= 12 && y >= 12 && x < 84 && y < 84;
+    expect(meanEndpointError(flow, () => [2.5, -1.5], inside)).toBeLessThan(0.3);
   });
 });
 

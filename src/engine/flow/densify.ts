@@ -1,12 +1,32 @@
 import type { PatchFlows, SearchLevel } from './patch-grid.js';
 
 /**
+ * Weight of a whole patch in densification from how well its flow explains it: 1 while the RMS of its
+ * mean-normalised error stays within `scale` times (RMS gradient + 1), falling with the square of the excess past
+ * that. A patch straddling an occlusion or a motion edge cannot be matched by one translation, so its error is
+ * high for its texture and it should not spread its compromise flow over the pixels it covers; a textured patch
+ * is allowed proportionally more error, since sub-pixel misalignment alone costs it more. `scale` 0 turns it off.
+ */
+export function patchErrorWeight(rmsError: number, rmsGradient: number, scale: number): number {
+  if (scale <= 0) return 1;
+  const relative = rmsError / (scale * (rmsGradient + 1));
+  return relative > 1 ? 1 / (relative * relative) : 1;
+}
+
+/**
  * Turns patch flows into a dense field: each pixel averages the flows of all patches covering it, each weighted
  * by 1 / max(1, |photometric error|) of that patch's flow at that pixel (mean-normalised per patch), so the
- * patch that explains a pixel best dominates it, which keeps motion edges sharper than a plain average.
+ * patch that explains a pixel best dominates it, which keeps motion edges sharper than a plain average; and by
+ * {@link patchErrorWeight} of the patch as a whole, which takes occluded and edge-straddling patches out.
  */
-export function densify(level: SearchLevel, flows: PatchFlows, outU: Float32Array, outV: Float32Array): void {
-  const { width: w, height: h, border, i0, i1Padded: i1 } = level;
+export function densify(
+  level: SearchLevel,
+  flows: PatchFlows,
+  outU: Float32Array,
+  outV: Float32Array,
+  errorScale = 0,
+): void {
+  const { width: w, height: h, border, i0, i1Padded: i1, gx, gy } = level;
   const pw = w + 2 * border;
   const n = flows.patchSize;
   const maxX = pw - n - 1;
@@ -45,11 +65,25 @@ export function densify(level: SearchLevel, flows: PatchFlows, outU: Float32Arra
       }
     }
     const mean = sum / (n * n);
+    let patchW = 1;
+    if (errorScale > 0) {
+      let se = 0;
+      let sg = 0;
+      for (let r = 0, k = 0; r < n; r++) {
+        let t = (py + r) * w + px;
+        for (let c = 0; c < n; c++, t++, k++) {
+          const d = diff[k] - mean;
+          se += d * d;
+          sg += gx[t] * gx[t] + gy[t] * gy[t];
+        }
+      }
+      patchW = patchErrorWeight(Math.sqrt(se / (n * n)), Math.sqrt(sg / (n * n)), errorScale);
+    }
     for (let r = 0, k = 0; r < n; r++) {
       let t = (py + r) * w + px;
       for (let c = 0; c < n; c++, t++, k++) {
         const e = Math.abs(diff[k] - mean);
-        const c0 = e > 1 ? 1 / e : 1;
+        const c0 = (e > 1 ? 1 / e : 1) * patchW;
         weight[t] += c0;
         outU[t] += c0 * pu;
         outV[t] += c0 * pv;

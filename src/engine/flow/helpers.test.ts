@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFlow, createPlane } from '../raster/planes.js';
+import { patchErrorWeight } from './densify.js';
 import { flowConfidence, upsampleFlow, warpPlaneBackward } from './index.js';
 
 function constantFlow(width: number, height: number, dx: number, dy: number) {
@@ -52,5 +53,21 @@ describe('flowConfidence', () => {
     expect(low.data[5 * 16 + 5]).toBeLessThan(0.05);
     // A vector leaving the frame has nothing to match.
     expect(high.data[5 * 16 + 15]).toBe(0);
+  });
+});
+
+describe('patchErrorWeight', () => {
+  it('keeps patches whose error is within the tolerance of their texture', () => {
+    expect(patchErrorWeight(0.4, 0, 0.5)).toBe(1);
+    expect(patchErrorWeight(4, 9, 0.5)).toBe(1);
+  });
+
+  it('falls with the square of the excess error', () => {
+    expect(patchErrorWeight(2, 0, 0.5)).toBeCloseTo(1 / 16, 10);
+    expect(patchErrorWeight(10, 9, 0.5)).toBeCloseTo(1 / 4, 10);
+  });
+
+  it('is off at scale 0', () => {
+    expect(patchErrorWeight(1000, 0, 0)).toBe(1);
   });
 });
