@@ -1,0 +1,299 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+
+import { apiError, type ApiError } from '../contract/index.js';
+import { blockedAddressKind, parseAllowList, type AllowList } from './address-policy.js';
+
+/** Default download ceiling: the API's 50 MB image limit. */
+export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+/** Default number of redirects followed before giving up. */
+export const DEFAULT_MAX_REDIRECTS = 5;
+/** Default time for the whole download, DNS and redirects included. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
+
+/** Options for {@link fetchImageBytes}. */
+export interface FetchOptions {
+  /** The request parameter the URL came from (`images[0]`); errors carry it. */
+  param?: string;
+  /** Largest body accepted, in bytes; the download stops as soon as it is exceeded. Default 50 MiB. */
+  maxBytes?: number;
+  /** Redirects followed at most; every hop is vetted again. Default 5. */
+  maxRedirects?: number;
+  /** Time for the whole download in milliseconds, DNS and redirects included. Default 15 000. */
+  timeoutMs?: number;
+  /** Cancels the download; the promise then rejects with the signal's reason (not an ApiError). */
+  signal?: AbortSignal;
+  /**
+   * Host names, addresses or CIDRs (`images.internal`, `127.0.0.1`, `10.0.0.0/8`) exempt from the refusal of
+   * private, loopback and link-local addresses: for tests and for deployments that fetch from an internal store.
+   */
+  allowPrivateHosts?: readonly string[];
+}
+
+interface ResolvedFetchOptions {
+  param: string | undefined;
+  maxBytes: number;
+  maxRedirects: number;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  allowList: AllowList;
+}
+
+function resolveOptions(options: FetchOptions): ResolvedFetchOptions {
+  return {
+    param: options.param,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES,
+    maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+    signal: options.signal,
+    allowList: parseAllowList(options.allowPrivateHosts),
+  };
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** What one request ended with: a body, or where to go next. */
+type HopResult = { kind: 'body'; bytes: Uint8Array } | { kind: 'redirect'; location: string };
+
+/** How one request failed, before it is turned into an ApiError with the caller's param. */
+class FetchFailure extends Error {
+  constructor(
+    readonly code: '002014004' | '002014005',
+    readonly detail: string,
+    cause?: unknown,
+  ) {
+    super(detail, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * Downloads an image over http(s) for the API, treating the URL as hostile:
+ *
+ * - only `http:` and `https:`; the host is resolved once (every address) and the request refused when any
+ *   address is private, loopback, link-local, unique-local, CGNAT, multicast, unspecified or an IPv4-mapped
+ *   form of those, unless `allowPrivateHosts` lists it. The socket then connects to exactly the vetted
+ *   addresses (a pinned `lookup`), so a DNS answer that changes between check and connect cannot slip through;
+ * - redirects are followed up to `maxRedirects`, each hop vetted the same way;
+ * - `timeoutMs` bounds the whole download; the body is streamed and the download stops as soon as it passes
+ *   `maxBytes` (or at once when Content-Length says it will), so nothing past the limit is held in memory.
+ *
+ * @throws ApiError 002014004 when the body exceeds `maxBytes`; 002014005 naming the reason (bad scheme, DNS
+ *   failure, blocked address, HTTP status, too many redirects, timeout, connection error). Both carry `param`.
+ *   When `signal` aborts, the promise rejects with its reason instead.
+ */
+export async function fetchImageBytes(url: string, options: FetchOptions = {}): Promise<Uint8Array> {
+  const resolved = resolveOptions(options);
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), resolved.timeoutMs);
+  const signal = resolved.signal ? AbortSignal.any([resolved.signal, timeout.signal]) : timeout.signal;
+  try {
+    return await followRedirects(url, resolved, signal);
+  } catch (error) {
+    if (resolved.signal?.aborted) throw resolved.signal.reason;
+    if (timeout.signal.aborted) {
+      throw apiError('002014005', {
+        param: resolved.param,
+        values: { reason: `timed out after ${resolved.timeoutMs} ms` },
+        cause: error,
+      });
+    }
+    throw toApiError(error, resolved.param);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toApiError(error: unknown, param: string | undefined): ApiError {
+  if (error instanceof FetchFailure) {
+    return error.code === '002014004'
+      ? apiError('002014004', { param, values: { received: error.detail }, cause: error })
+      : apiError('002014005', { param, values: { reason: error.detail }, cause: error });
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code ? `the connection failed (${code})` : 'the connection failed';
+  return apiError('002014005', { param, values: { reason }, cause: error });
+}
+
+async function followRedirects(
+  start: string,
+  options: ResolvedFetchOptions,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  let url = parseUrl(start);
+  for (let redirects = 0; ; redirects++) {
+    const addresses = await vetHost(url, options.allowList, signal);
+    const result = await requestOnce(url, addresses, options.maxBytes, signal);
+    if (result.kind === 'body') return result.bytes;
+    if (redirects >= options.maxRedirects) {
+      throw new FetchFailure('002014005', `too many redirects (more than ${options.maxRedirects})`);
+    }
+    url = parseUrl(result.location, url);
+  }
+}
+
+function parseUrl(value: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch (error) {
+    throw new FetchFailure('002014005', base ? 'the redirect location is not a URL' : 'not a URL', error);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const where = base ? 'a redirect to ' : '';
+    throw new FetchFailure(
+      '002014005',
+      `${where}the ${url.protocol} scheme is not allowed (only http and https)`,
+    );
+  }
+  return url;
+}
+
+/** The URL host without IPv6 brackets or a trailing dot. */
+function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+}
+
+/** Resolves the host (all addresses) and refuses it when any address is off limits. */
+async function vetHost(url: URL, allowList: AllowList, signal: AbortSignal): Promise<LookupAddress[]> {
+  const host = bareHost(url);
+  const version = isIP(host);
+  const addresses = version !== 0 ? [{ address: host, family: version }] : await resolveHost(host, signal);
+  if (allowList.allowsHost(host)) return addresses;
+  for (const { address } of addresses) {
+    const kind = blockedAddressKind(address);
+    if (kind !== undefined && !allowList.allowsAddress(address)) {
+      // The address itself goes to the logs only: echoing what an internal name resolves to would map the
+      // private network for whoever sends the URLs.
+      const detail =
+        version !== 0
+          ? `${host} is a blocked address (${kind})`
+          : `${host} resolves to a blocked address (${kind})`;
+      throw new FetchFailure('002014005', detail, new Error(`${host} -> ${address} (${kind})`));
+    }
+  }
+  return addresses;
+}
+
+function resolveHost(host: string, signal: AbortSignal): Promise<LookupAddress[]> {
+  // dns.lookup cannot be cancelled; racing it with the signal keeps the timeout honest on a slow resolver.
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error(`DNS lookup of ${host} aborted`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    dnsLookup(host, { all: true, order: 'verbatim' }, (error, addresses) => {
+      signal.removeEventListener('abort', onAbort);
+      if (error) {
+        reject(
+          new FetchFailure(
+            '002014005',
+            `the DNS lookup of ${host} failed (${error.code ?? error.message})`,
+            error,
+          ),
+        );
+      } else if (addresses.length === 0) {
+        reject(new FetchFailure('002014005', `the DNS lookup of ${host} returned no address`));
+      } else {
+        resolve(addresses);
+      }
+    });
+  });
+}
+
+/** A `lookup` for http.request that answers with the vetted addresses and never asks DNS again. */
+function pinnedLookup(addresses: readonly LookupAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
+    const matching = addresses.filter((a) => wanted === 0 || a.family === wanted);
+    const candidates = matching.length > 0 ? matching : addresses;
+    if (options.all)
+      callback(
+        null,
+        candidates.map((a) => ({ ...a })),
+      );
+    else callback(null, candidates[0].address, candidates[0].family);
+  };
+}
+
+function requestOnce(
+  url: URL,
+  addresses: readonly LookupAddress[],
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<HopResult> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise<HopResult>((resolve, reject) => {
+    const request = client.request(url, {
+      method: 'GET',
+      lookup: pinnedLookup(addresses),
+      // No pooled sockets: a kept-alive connection must never outlive the vetting of the hop that opened it.
+      agent: false,
+      signal,
+      headers: { accept: 'image/png, image/jpeg, image/webp;q=0.9, */*;q=0.1', 'user-agent': 'inbetween' },
+    });
+    const fail = (error: unknown) => {
+      request.destroy();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    request.on('error', reject);
+    request.on('response', (response) => {
+      try {
+        const hop = judgeResponse(response, maxBytes);
+        if (hop !== undefined) {
+          request.destroy();
+          resolve(hop);
+          return;
+        }
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      void readBody(response, maxBytes).then(resolve, fail);
+    });
+    request.end();
+  });
+}
+
+/** A redirect to follow, undefined for a 2xx to read, or a throw for anything else. */
+function judgeResponse(response: IncomingMessage, maxBytes: number): HopResult | undefined {
+  const status = response.statusCode ?? 0;
+  if (REDIRECT_STATUSES.has(status)) {
+    const location = response.headers.location;
+    if (location === undefined) {
+      throw new FetchFailure('002014005', `the server answered HTTP ${status} without a Location`);
+    }
+    return { kind: 'redirect', location };
+  }
+  if (status < 200 || status > 299) {
+    const text = response.statusMessage ? ` ${response.statusMessage}` : '';
+    throw new FetchFailure('002014005', `the server answered HTTP ${status}${text}`);
+  }
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new FetchFailure('002014004', `${describeBytes(declared)} (its Content-Length)`);
+  }
+  return undefined;
+}
+
+async function readBody(response: IncomingMessage, maxBytes: number): Promise<HopResult> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      throw new FetchFailure('002014004', `more than ${describeBytes(maxBytes)} (the download was stopped)`);
+    }
+    chunks.push(chunk);
+  }
+  if (!response.complete) throw new FetchFailure('002014005', 'the server closed the connection mid-body');
+  const body = Buffer.concat(chunks, total);
+  return { kind: 'body', bytes: new Uint8Array(body.buffer, body.byteOffset, body.length) };
+}
+
+/** `52428800` reads `50 MiB (52428800 bytes)`: the round figure for people, the exact one for checking. */
+export function describeBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  const rounded = Number.isInteger(mib) ? String(mib) : mib.toFixed(1);
+  return `${rounded} MiB (${bytes} bytes)`;
+}
