@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+
+/** One schema step. Applied steps are never edited; a change is a new step with the next number. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The schema, in order. Timestamps are integer milliseconds since the epoch; JSON is TEXT. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tasks and api keys',
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        balance_micros INTEGER,
+        webhook_secret TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL REFERENCES api_keys (id),
+        model TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'completed', 'failed', 'cancelled')),
+        progress REAL NOT NULL,
+        request TEXT NOT NULL,
+        input_keys TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        fps REAL,
+        frames INTEGER,
+        duration_seconds REAL NOT NULL,
+        cost_micros INTEGER NOT NULL,
+        discount REAL NOT NULL,
+        off_peak INTEGER NOT NULL CHECK (off_peak IN (0, 1)),
+        callback_url TEXT,
+        idempotency_key TEXT,
+        request_hash TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        output_video_key TEXT,
+        output_cover_key TEXT,
+        output_duration REAL,
+        recommended_prompt TEXT,
+        attempts INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        completed_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL
+      ) STRICT;
+
+      -- Idempotency keys are per API key; tasks without one are not constrained.
+      CREATE UNIQUE INDEX tasks_idempotency ON tasks (key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+      -- A key's listing, newest first, with the id breaking ties.
+      CREATE INDEX tasks_by_key ON tasks (key_id, created_at DESC, id DESC);
+      -- The queue: normal tasks before off-peak ones, oldest first.
+      CREATE INDEX tasks_queue ON tasks (off_peak, created_at, id) WHERE status = 'pending';
+      CREATE INDEX tasks_leases ON tasks (lease_expires_at) WHERE status = 'processing';
+      CREATE INDEX tasks_finished ON tasks (completed_at) WHERE completed_at IS NOT NULL;
+    `,
+  },
+];
+
+/**
+ * Brings the database up to the newest schema in one immediate transaction, so two processes opening the same
+ * file at once do not both apply a step. Refuses a database written by a newer version of inbetween. The
+ * bookkeeping SQL lives here rather than in statements.ts because it must run before the tables exist.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`);
+  const apply = db.transaction((): number[] => {
+    const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+    }[];
+    const applied = new Set(rows.map((row) => row.version));
+    const newest = Math.max(0, ...migrations.map((migration) => migration.version));
+    const unknown = rows.find((row) => row.version > newest);
+    if (unknown) {
+      throw new Error(
+        `Expected a database at schema version ${newest} or older but received version ${unknown.version}; ` +
+          'it was written by a newer inbetween',
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const done: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      done.push(migration.version);
+    }
+    return done;
+  });
+  return apply.immediate();
+}

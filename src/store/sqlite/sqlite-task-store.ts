@@ -1,0 +1,276 @@
+import Database from 'better-sqlite3';
+import { TASK_STATUSES, type TaskStatus } from '../../contract/index.js';
+import { decodeListCursor, encodeListCursor } from '../list-cursor.js';
+import type {
+  ApiKeyRecord,
+  ClaimOptions,
+  HeartbeatOptions,
+  InsertTaskOptions,
+  InsertTaskResult,
+  ListTasksOptions,
+  NewTask,
+  RequeueOptions,
+  RequeueResult,
+  RetentionResult,
+  StoredTask,
+  TaskError,
+  TaskOutput,
+  TaskPage,
+  TaskStore,
+  TransitionResult,
+} from '../task-store.js';
+import {
+  newTaskRow,
+  planCancel,
+  planClaim,
+  planComplete,
+  planExpiredLease,
+  planFail,
+  planHeartbeat,
+  taskBlobKeys,
+  type Planned,
+} from '../task-transitions.js';
+import { migrate } from './migrations.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { keyFromRow, keyToParams, taskFromRow, taskToParams } from './task-row.js';
+
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file, or `:memory:`. */
+  path: string;
+  /** How long a write waits for another process's lock; default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) a SQLite task store and brings its schema up to date. WAL lets the API read while a
+ * worker writes; the busy timeout makes a second process wait for a lock instead of failing at once.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteTaskStore> {
+  return settle(() => {
+    const db = new Database(options.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+      db.pragma('foreign_keys = ON');
+      // WAL with NORMAL stays consistent on a crash; only the last commits may roll back on power loss.
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      return new SqliteTaskStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  });
+}
+
+/** Thrown when a row changed between read and write; inside an immediate transaction it means a bug. */
+export class VersionConflictError extends Error {
+  constructor(id: string, version: number) {
+    super(`Task ${id} changed while it was being updated (expected version ${version})`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** {@link TaskStore} on one better-sqlite3 connection. Writes run in immediate transactions. */
+export class SqliteTaskStore implements TaskStore {
+  readonly #db: Database.Database;
+  readonly #sql: Statements;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#sql = prepareStatements(db);
+  }
+
+  insertTask(task: NewTask, options: InsertTaskOptions = {}): Promise<InsertTaskResult> {
+    const idempotency = options.idempotency ?? null;
+    return this.#write((): InsertTaskResult => {
+      if (idempotency) {
+        const existing = this.#sql.getTaskByIdempotencyKey.get(task.keyId, idempotency.key);
+        if (existing) return { inserted: false, existing: taskFromRow(existing) };
+      }
+      const row = newTaskRow(task, idempotency);
+      this.#sql.insertTask.run(taskToParams(row));
+      return { inserted: true, task: row };
+    });
+  }
+
+  getTask(id: string): Promise<StoredTask | null> {
+    return settle(() => this.#read(id));
+  }
+
+  listTasks(keyId: string, options: ListTasksOptions): Promise<TaskPage> {
+    return settle(() => {
+      const limit = Math.max(1, Math.trunc(options.limit));
+      const after = options.cursor ? decodeListCursor(options.cursor) : null;
+      // One extra row tells whether another page follows.
+      const rows = this.#sql.listTasks.all({
+        key_id: keyId,
+        status: options.status ?? null,
+        after_ms: after?.createdAtMs ?? null,
+        after_id: after?.id ?? '',
+        limit: limit + 1,
+      });
+      const tasks = rows.slice(0, limit).map(taskFromRow);
+      const last = tasks.at(-1);
+      const nextCursor =
+        rows.length > limit && last
+          ? encodeListCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+          : null;
+      return { tasks, nextCursor };
+    });
+  }
+
+  claimNextTask(options: ClaimOptions): Promise<StoredTask | null> {
+    return this.#write(() => {
+      const row = this.#sql.nextPending.get({ include_off_peak: options.includeOffPeak ? 1 : 0 });
+      if (!row) return null;
+      return this.#save(planClaim(taskFromRow(row), options.owner, options.leaseMs, options.now));
+    });
+  }
+
+  heartbeat(id: string, owner: string, options: HeartbeatOptions): Promise<boolean> {
+    return this.#write(() => {
+      const task = this.#read(id);
+      const next = task && planHeartbeat(task, owner, options);
+      if (!next) return false;
+      this.#save(next);
+      return true;
+    });
+  }
+
+  completeTask(id: string, owner: string, output: TaskOutput, now: Date): Promise<TransitionResult> {
+    return this.#transition(id, (task) => planComplete(task, owner, output, now));
+  }
+
+  failTask(id: string, owner: string | null, error: TaskError, now: Date): Promise<TransitionResult> {
+    return this.#transition(id, (task) => planFail(task, owner, error, now));
+  }
+
+  cancelTask(
+    id: string,
+    keyId: string | null,
+    now: Date,
+    error: TaskError | null = null,
+  ): Promise<TransitionResult> {
+    return this.#transition(id, (task) => planCancel(task, keyId, now, error));
+  }
+
+  requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult> {
+    return this.#write(() => {
+      const result: RequeueResult = { requeued: [], failed: [] };
+      for (const row of this.#sql.expiredLeases.all(options.now.getTime())) {
+        const next = this.#save(planExpiredLease(taskFromRow(row), options.maxAttempts, options.now));
+        (next.status === 'failed' ? result.failed : result.requeued).push(next);
+      }
+      return result;
+    });
+  }
+
+  countByStatus(): Promise<Record<TaskStatus, number>> {
+    return settle(() => {
+      const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
+        TaskStatus,
+        number
+      >;
+      for (const row of this.#sql.countByStatus.all()) counts[row.status as TaskStatus] = row.count;
+      return counts;
+    });
+  }
+
+  queueDepth(): Promise<number> {
+    return settle(() => this.#sql.queueDepth.get()?.count ?? 0);
+  }
+
+  deleteFinishedBefore(date: Date): Promise<RetentionResult> {
+    return this.#write(() => {
+      const result: RetentionResult = { taskIds: [], blobKeys: [] };
+      for (const row of this.#sql.finishedBefore.all(date.getTime())) {
+        this.#sql.deleteTask.run(row.id);
+        result.taskIds.push(row.id);
+        result.blobKeys.push(
+          ...taskBlobKeys({
+            inputKeys: JSON.parse(row.input_keys) as string[],
+            outputVideoKey: row.output_video_key,
+            outputCoverKey: row.output_cover_key,
+          }),
+        );
+      }
+      return result;
+    });
+  }
+
+  insertKey(key: ApiKeyRecord): Promise<void> {
+    return this.#write(() => {
+      this.#sql.insertKey.run(keyToParams(key));
+    });
+  }
+
+  findKeyByHash(secretHash: string): Promise<ApiKeyRecord | null> {
+    return settle(() => {
+      const row = this.#sql.findKeyByHash.get(secretHash);
+      return row ? keyFromRow(row) : null;
+    });
+  }
+
+  getKey(id: string): Promise<ApiKeyRecord | null> {
+    return settle(() => {
+      const row = this.#sql.getKey.get(id);
+      return row ? keyFromRow(row) : null;
+    });
+  }
+
+  listKeys(): Promise<ApiKeyRecord[]> {
+    return settle(() => this.#sql.listKeys.all().map(keyFromRow));
+  }
+
+  revokeKey(id: string, now: Date): Promise<ApiKeyRecord | null> {
+    return this.#write(() => {
+      this.#sql.revokeKey.run(now.getTime(), id);
+      const row = this.#sql.getKey.get(id);
+      return row ? keyFromRow(row) : null;
+    });
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      if (this.#db.open) this.#db.close();
+    });
+  }
+
+  #read(id: string): StoredTask | null {
+    const row = this.#sql.getTask.get(id);
+    return row ? taskFromRow(row) : null;
+  }
+
+  // Writes `next` over the row it was planned from (version - 1), so a change made in between is caught.
+  #save(next: StoredTask): StoredTask {
+    const expected = next.version - 1;
+    const { changes } = this.#sql.updateTask.run({ ...taskToParams(next), expected_version: expected });
+    if (changes !== 1) throw new VersionConflictError(next.id, expected);
+    return next;
+  }
+
+  #transition(id: string, plan: (task: StoredTask) => Planned): Promise<TransitionResult> {
+    return this.#write((): TransitionResult => {
+      const task = this.#read(id);
+      if (!task) return { ok: false, reason: 'not_found' };
+      const planned = plan(task);
+      return planned.ok ? { ok: true, task: this.#save(planned.task) } : planned;
+    });
+  }
+
+  // IMMEDIATE takes the write lock before the first read, so two processes on one file cannot both claim a task.
+  #write<T>(work: () => T): Promise<T> {
+    return settle(() => this.#db.transaction(work).immediate());
+  }
+}
+
+// better-sqlite3 is synchronous; this keeps the interface's promise contract (errors become rejections).
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

@@ -1,0 +1,236 @@
+import type { GenerationRequest, Micros, TaskStatus } from '../contract/index.js';
+
+/** The create request as stored: everything validated except the image data, which lives in blobs. */
+export type StoredRequest = Omit<GenerationRequest, 'images'>;
+
+/** A code and message stored on a failed (or cancelled) task. */
+export interface TaskError {
+  code: string;
+  message: string;
+}
+
+/** A task row: what the service and the workers read and write. */
+export interface StoredTask {
+  /** `task_` + 24 url-safe random characters, made by the service. */
+  id: string;
+  keyId: string;
+  model: string;
+  status: TaskStatus;
+  /** 0..1. */
+  progress: number;
+  request: StoredRequest;
+  /** Blob keys of the stored input images, start frame first. */
+  inputKeys: string[];
+  /** The seed actually used (never 0). */
+  seed: number;
+  /** Output size and timing; null until known. */
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  frames: number | null;
+  durationSeconds: number;
+  /** What the task costs (held at create, charged on completion). */
+  costMicros: Micros;
+  /** Price multiplier, 1 = none. */
+  discount: number;
+  offPeak: boolean;
+  callbackUrl: string | null;
+  idempotencyKey: string | null;
+  /** Hash of the create body, to tell "same request again" from "same key, other body". */
+  requestHash: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  outputVideoKey: string | null;
+  outputCoverKey: string | null;
+  /** Seconds. */
+  outputDuration: number | null;
+  recommendedPrompt: string | null;
+  /** How many times a worker claimed it. */
+  attempts: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  updatedAt: Date;
+  /** 1 at insert, bumped on every change. */
+  version: number;
+}
+
+/** What the service supplies to create a task; the store fills in state, counters and timestamps. */
+export type NewTask = Pick<
+  StoredTask,
+  | 'id'
+  | 'keyId'
+  | 'model'
+  | 'request'
+  | 'inputKeys'
+  | 'seed'
+  | 'width'
+  | 'height'
+  | 'fps'
+  | 'frames'
+  | 'durationSeconds'
+  | 'costMicros'
+  | 'discount'
+  | 'offPeak'
+  | 'callbackUrl'
+  | 'createdAt'
+>;
+
+/** Options for {@link TaskStore.insertTask}. */
+export interface InsertTaskOptions {
+  /** The `Idempotency-Key` and the request's hash; unique per API key. */
+  idempotency?: { key: string; requestHash: string } | null;
+}
+
+/** A new row, or the row that already holds the idempotency key (nothing inserted). */
+export type InsertTaskResult =
+  { inserted: true; task: StoredTask } | { inserted: false; existing: StoredTask };
+
+/** Options for {@link TaskStore.listTasks}. */
+export interface ListTasksOptions {
+  status?: TaskStatus;
+  /** Page size, at least 1. */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** One page of tasks, newest first. */
+export interface TaskPage {
+  tasks: StoredTask[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Options for {@link TaskStore.claimNextTask}. */
+export interface ClaimOptions {
+  /** Worker id that will own the lease. */
+  owner: string;
+  leaseMs: number;
+  now: Date;
+  /** Whether off-peak tasks may be taken (the service is idle or in the off-peak window). */
+  includeOffPeak: boolean;
+}
+
+/** Options for {@link TaskStore.heartbeat}. */
+export interface HeartbeatOptions {
+  leaseMs: number;
+  now: Date;
+  /** New progress, 0..1. */
+  progress?: number;
+}
+
+/** What a finished render produced. Render facts given here replace the ones stored at create. */
+export interface TaskOutput {
+  videoKey: string;
+  coverKey: string | null;
+  /** Seconds. */
+  duration: number;
+  recommendedPrompt?: string | null;
+  width?: number;
+  height?: number;
+  fps?: number;
+  frames?: number;
+}
+
+/**
+ * Why a transition was refused: no such task (or another key's), a task in a final state that cannot be
+ * cancelled, a worker whose lease was taken away (cancelled, expired and requeued), or a final task failed again.
+ */
+export type TransitionRefusal = 'not_found' | 'not_cancellable' | 'lease_lost' | 'already_final';
+
+/** Result of a status change. */
+export type TransitionResult = { ok: true; task: StoredTask } | { ok: false; reason: TransitionRefusal };
+
+/** Options for {@link TaskStore.requeueExpiredLeases}. */
+export interface RequeueOptions {
+  now: Date;
+  /** A task whose lease expires after this many claims fails with 002014012 instead of going back. */
+  maxAttempts: number;
+}
+
+/** The tasks {@link TaskStore.requeueExpiredLeases} changed, as they are now. */
+export interface RequeueResult {
+  requeued: StoredTask[];
+  failed: StoredTask[];
+}
+
+/** What {@link TaskStore.deleteFinishedBefore} removed. */
+export interface RetentionResult {
+  taskIds: string[];
+  /** Input and output blob keys of the deleted tasks, for the blob store to delete. */
+  blobKeys: string[];
+}
+
+/** An API key. The secret itself is never stored. */
+export interface ApiKeyRecord {
+  /** `key_` + random characters. */
+  id: string;
+  name: string;
+  /** Hex SHA-256 of the secret. */
+  secretHash: string;
+  /** First 8 characters of the secret, for display. */
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  /** Null = unlimited. */
+  balanceMicros: Micros | null;
+  /** Signs callbacks for this key's tasks. */
+  webhookSecret: string;
+}
+
+/**
+ * Persistence of tasks and API keys. Every status change is checked with `canTransition` and written in one
+ * transaction guarded by the row's version. All methods are async so that a PostgreSQL adapter fits behind it;
+ * `describeTaskStore` is the contract every adapter must pass.
+ */
+export interface TaskStore {
+  /** Inserts a pending task, or returns the task that already holds `(keyId, idempotency.key)`. */
+  insertTask(task: NewTask, options?: InsertTaskOptions): Promise<InsertTaskResult>;
+  getTask(id: string): Promise<StoredTask | null>;
+  /** A key's tasks, newest first; the cursor stays stable while tasks are inserted. Bad cursor: {@link InvalidCursorError}. */
+  listTasks(keyId: string, options: ListTasksOptions): Promise<TaskPage>;
+  /** Atomically leases the oldest pending task to `owner` (attempts + 1); null when none is waiting. */
+  claimNextTask(options: ClaimOptions): Promise<StoredTask | null>;
+  /**
+   * Extends `owner`'s lease from `now`; false when the task is no longer processing under that owner. A lease past
+   * its expiry that nobody has requeued yet is still the owner's, so it is extended.
+   */
+  heartbeat(id: string, owner: string, options: HeartbeatOptions): Promise<boolean>;
+  /** processing -> completed, only by the lease owner. */
+  completeTask(id: string, owner: string, output: TaskOutput, now: Date): Promise<TransitionResult>;
+  /** -> failed; by the lease owner, or with owner null by the service (pending or processing). */
+  failTask(id: string, owner: string | null, error: TaskError, now: Date): Promise<TransitionResult>;
+  /**
+   * pending or processing -> cancelled. `keyId` must own the task (another key's task is not_found); null for
+   * the service itself (off-peak expiry), which may also store an error saying why.
+   */
+  cancelTask(
+    id: string,
+    keyId: string | null,
+    now: Date,
+    error?: TaskError | null,
+  ): Promise<TransitionResult>;
+  /** Expired leases back to pending, or to failed (002014012) once `maxAttempts` claims are used up. */
+  requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult>;
+  /** Number of tasks in every state (all states present). */
+  countByStatus(): Promise<Record<TaskStatus, number>>;
+  /** Pending tasks, off-peak ones included. */
+  queueDepth(): Promise<number>;
+  /** Deletes tasks that reached a final state before `date`. */
+  deleteFinishedBefore(date: Date): Promise<RetentionResult>;
+
+  /** Throws when the id or the secret hash is taken. */
+  insertKey(key: ApiKeyRecord): Promise<void>;
+  /** The key with this secret hash, revoked or not (the caller checks `revokedAt`). */
+  findKeyByHash(secretHash: string): Promise<ApiKeyRecord | null>;
+  getKey(id: string): Promise<ApiKeyRecord | null>;
+  /** Oldest first. */
+  listKeys(): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked (the first revocation time is kept); null when there is no such key. */
+  revokeKey(id: string, now: Date): Promise<ApiKeyRecord | null>;
+
+  close(): Promise<void>;
+}
