@@ -2,9 +2,12 @@
 import { InputImageError } from '../engine/input/index.js';
 import { INTERPOLATE_USAGE, interpolateCommand } from './interpolate-command.js';
 import { RENDER_USAGE, renderCommand } from './render-command.js';
+import { serveCommand } from './serve-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `inbetween: keyframes to video
+
+inbetween serve [options]   the API service (see inbetween serve --help)
 
 ${RENDER_USAGE}
 
@@ -18,6 +21,9 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => controller.abort(new Error('terminated')));
   try {
     switch (command) {
+      case 'serve':
+        await serveCommand(rest, controller.signal);
+        return 0;
       case 'render':
         await renderCommand(rest, controller.signal);
         return 0;
@@ -32,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `Expected a command (render, interpolate) but received ${JSON.stringify(command)}`,
+          `Expected a command (serve, render, interpolate) but received ${JSON.stringify(command)}`,
         );
     }
   } catch (error) {

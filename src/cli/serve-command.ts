@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { configHelp, loadConfig, type Config } from '../config/index.js';
+import { WorkerPool } from '../engine/render/worker-pool.js';
+import { buildApp } from '../http/app.js';
+import { createApiKey } from '../http/admin-routes.js';
+import { openLocalFolderStorage, signFileUrl } from '../storage/index.js';
+import { openSqliteStore } from '../store/index.js';
+import { TaskService } from '../tasks/task-service.js';
+import { LocalWorker } from '../worker/local-worker.js';
+
+/** A secret kept in the data folder across restarts: made once, read back after. */
+async function persistentSecret(
+  dataDir: string,
+  name: string,
+  make: () => string,
+): Promise<{ value: string; created: boolean }> {
+  const path = join(dataDir, name);
+  try {
+    return { value: (await readFile(path, 'utf8')).trim(), created: false };
+  } catch {
+    const value = make();
+    await writeFile(path, value + '\n', { mode: 0o600, flag: 'wx' });
+    return { value, created: true };
+  }
+}
+
+/**
+ * `inbetween serve`: the whole service in one process with no setup: SQLite and outputs in the data folder,
+ * renders in this process. The first start makes an admin token and a first API key and prints them once.
+ */
+export async function serveCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(configHelp() + '\n');
+    return;
+  }
+  const config: Config = loadConfig({ env: process.env, argv });
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await openSqliteStore({ path: join(config.dataDir, 'inbetween.db') });
+  const storage = await openLocalFolderStorage({ root: join(config.dataDir, 'files') });
+  const adminToken = config.adminToken
+    ? { value: config.adminToken, created: false }
+    : await persistentSecret(
+        config.dataDir,
+        'admin-token',
+        () => `ibadm_${randomBytes(32).toString('base64url')}`,
+      );
+  // Every API process of one deployment must sign with the same secret: the setting wins when given.
+  const fileSecret = config.fileUrlSecret
+    ? { value: config.fileUrlSecret, created: false }
+    : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
+  const pool = new WorkerPool(config.renderThreads);
+  const worker = new LocalWorker({
+    store,
+    storage,
+    pool,
+    concurrency: config.workers,
+    leaseMs: config.leaseDuration,
+    maxAttempts: config.maxAttempts,
+    ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
+    onError: (error) =>
+      process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  const publicUrl = config.publicUrl;
+  const service = new TaskService({
+    store,
+    storage,
+    fileUrl: (key) =>
+      signFileUrl({
+        baseUrl: publicUrl,
+        key,
+        expiresAt: new Date(Date.now() + config.fileUrlTtl),
+        secret: fileSecret.value,
+      }),
+    onQueued: () => worker.wake(),
+    onCancelled: (id) => worker.cancel(id),
+    allowPrivateHosts: config.allowPrivateHosts,
+    fetchTimeoutMs: config.fetchTimeout,
+    maxImageBytes: config.maxImageBytes,
+    maxImagePixels: config.maxImagePixels,
+  });
+  const app = buildApp({
+    service,
+    store,
+    storage,
+    adminToken: adminToken.value,
+    fileSecret: fileSecret.value,
+    maxBodyBytes: config.maxBodyBytes,
+    logger: { level: config.logLevel },
+  });
+  await app.listen({ host: config.host, port: config.port });
+  worker.start();
+  process.stdout.write(`inbetween listening on ${publicUrl}\n`);
+  if (adminToken.created)
+    process.stdout.write(`admin token (shown once, kept in ${config.dataDir}): ${adminToken.value}\n`);
+  if ((await store.listKeys()).length === 0) {
+    const { secret } = await createApiKey(store, 'first key');
+    process.stdout.write(`API key (shown once): ${secret}\n`);
+  }
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  await app.close();
+  await worker.stop();
+  await pool.close();
+  await storage.close();
+  await store.close();
+}

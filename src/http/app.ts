@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiError, apiError, errorResponseBody, toApiError } from '../contract/index.js';
+import type { BlobStorage } from '../storage/index.js';
+import { InvalidCursorError, type TaskStore } from '../store/index.js';
+import type { TaskService } from '../tasks/task-service.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { registerFileRoutes } from './file-routes.js';
+import { registerGenerationRoutes } from './generation-routes.js';
+import { registerOperationRoutes } from './operation-routes.js';
+
+export interface AppOptions {
+  readonly service: TaskService;
+  readonly store: TaskStore;
+  readonly storage: BlobStorage;
+  readonly adminToken: string;
+  /** Secret that signs download URLs. */
+  readonly fileSecret: string;
+  /** Largest request body accepted; the spec says 20 MB. */
+  readonly maxBodyBytes?: number;
+  readonly logger?: boolean | { level: string };
+}
+
+/**
+ * The HTTP face of the service, in the hosted API's dialect. Routes are thin: they authenticate, hand the body
+ * to the task service and answer its result; every failure becomes one response shape with a request id.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
+  const app = Fastify({
+    bodyLimit: maxBodyBytes,
+    logger: options.logger ?? false,
+    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    requestIdHeader: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const apiErr = fromFrameworkError(error, maxBodyBytes);
+    if (apiErr.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
+    if (apiErr.code === 'rate_limited') void reply.header('retry-after', '1');
+    return reply.status(apiErr.status).send(errorResponseBody(apiErr, request.id));
+  });
+  registerGenerationRoutes(app, options);
+  registerFileRoutes(app, options);
+  registerAdminRoutes(app, options);
+  registerOperationRoutes(app, options);
+  return app;
+}
+
+/** Fastify's own errors (bad JSON, body too large) in the catalogue's terms; anything unknown is a 500. */
+function fromFrameworkError(error: unknown, maxBodyBytes: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof InvalidCursorError) {
+    return apiError('002014010', {
+      param: 'cursor',
+      values: { expected: 'a next_cursor from a previous page', received: 'another string' },
+    });
+  }
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return apiError('body_too_large', { values: { limit: `${maxBodyBytes} bytes`, received: 'more' } });
+  }
+  if (code.startsWith('FST_ERR_CTP') || error instanceof SyntaxError) {
+    return apiError('invalid_json', { values: { received: 'a body that is not valid JSON' } });
+  }
+  return toApiError(error);
+}

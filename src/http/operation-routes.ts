@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { generationRequestJsonSchema, TASK_STATUSES } from '../contract/index.js';
+import type { AppOptions } from './app.js';
+
+/** /healthz (the process answers), /readyz (its store answers), /metrics (Prometheus text), /openapi.json. */
+export function registerOperationRoutes(app: FastifyInstance, options: AppOptions): void {
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await options.store.queueDepth();
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const counts = await options.store.countByStatus();
+    const depth = await options.store.queueDepth();
+    const lines = [
+      '# HELP inbetween_tasks Tasks by status.',
+      '# TYPE inbetween_tasks gauge',
+      ...TASK_STATUSES.map((status) => `inbetween_tasks{status="${status}"} ${counts[status] ?? 0}`),
+      '# HELP inbetween_queue_depth Tasks waiting for a worker.',
+      '# TYPE inbetween_queue_depth gauge',
+      `inbetween_queue_depth ${depth}`,
+    ];
+    return reply.header('content-type', 'text/plain; version=0.0.4').send(lines.join('\n') + '\n');
+  });
+
+  app.get('/openapi.json', () => Promise.resolve(openApiDocument()));
+}
+
+/** The OpenAPI description, with the create body's schema generated from the same table that validates it. */
+function openApiDocument(): Record<string, unknown> {
+  const bearer = [{ bearer: [] }];
+  return {
+    openapi: '3.1.0',
+    info: { title: 'inbetween', version: '0.1.0', description: 'viduq2_pro_start_end2video, self-hosted' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { GenerationRequest: generationRequestJsonSchema() },
+    },
+    paths: {
+      '/model/v1/generation': {
+        post: {
+          security: bearer,
+          requestBody: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/GenerationRequest' } } },
+          },
+          responses: { '200': { description: 'The task object, status pending' } },
+        },
+      },
+      '/model/v1/generation/task/{id}': {
+        get: { security: bearer, responses: { '200': { description: 'The task' } } },
+      },
+      '/model/v1/generation/task/{id}/cancel': {
+        post: { security: bearer, responses: { '200': { description: 'The cancelled task' } } },
+      },
+      '/model/v1/generation/tasks': {
+        get: { security: bearer, responses: { '200': { description: "The caller's tasks, newest first" } } },
+      },
+    },
+  };
+}

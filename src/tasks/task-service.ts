@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import {
+  apiError,
+  parseGenerationRequest,
+  quote,
+  toTaskObject,
+  taskMetadataFromRequest,
+  type GenerationRequest,
+  type TaskObject,
+  type TaskStatus,
+} from '../contract/index.js';
+import { outputSize } from '../engine/input/index.js';
+import { resolveSeed } from '../engine/seed.js';
+import { intakeImages, type IntakeImage } from '../media/index.js';
+import type { BlobStorage } from '../storage/index.js';
+import type { NewTask, StoredTask, TaskStore } from '../store/index.js';
+import { newTaskId } from './task-ids.js';
+
+export interface TaskServiceOptions {
+  readonly store: TaskStore;
+  readonly storage: BlobStorage;
+  /** Turns a blob key into the URL a client downloads it from (signed and expiring). */
+  readonly fileUrl: (key: string) => string;
+  /** Called after a task is stored, so an idle worker picks it up at once instead of at its next poll. */
+  readonly onQueued?: () => void;
+  /** Called when a task is cancelled, so the worker rendering it stops. */
+  readonly onCancelled?: (taskId: string) => void;
+  readonly allowPrivateHosts?: readonly string[];
+  readonly fetchTimeoutMs?: number;
+  readonly maxImageBytes?: number;
+  readonly maxImagePixels?: number;
+  readonly clock?: () => Date;
+}
+
+export interface CreateTaskInput {
+  readonly keyId: string;
+  readonly body: unknown;
+  readonly modelHeader?: string;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * The task life cycle behind the API: validates a create request completely before anything is stored
+ * (every input error is answered at create time, nothing charged), stores the inputs with the task so a worker
+ * never refetches a URL, and answers tasks in the API's shape. Routes stay thin; everything with a side effect
+ * is in the store and the storage it is given.
+ */
+export class TaskService {
+  readonly #options: TaskServiceOptions;
+  readonly #clock: () => Date;
+
+  constructor(options: TaskServiceOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async create(input: CreateTaskInput): Promise<TaskObject> {
+    const request = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
+    const requestHash = input.idempotencyKey ? hashRequest(request) : null;
+    const images = await intakeImages(request.images, {
+      ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
+      ...(this.#options.fetchTimeoutMs ? { timeoutMs: this.#options.fetchTimeoutMs } : {}),
+      ...(this.#options.maxImageBytes ? { maxBytes: this.#options.maxImageBytes } : {}),
+      ...(this.#options.maxImagePixels ? { maxPixels: this.#options.maxImagePixels } : {}),
+    });
+    const id = newTaskId();
+    const inputKeys = await this.#storeInputs(id, images);
+    const task = this.#newTask({ id, request, images, inputKeys, keyId: input.keyId });
+    const inserted = await this.#options.store.insertTask(task, {
+      idempotency: input.idempotencyKey && requestHash ? { key: input.idempotencyKey, requestHash } : null,
+    });
+    if (!inserted.inserted) {
+      // Lost a race with the same idempotency key: the other request's task stands, our inputs go.
+      await this.#options.storage.deleteMany(inputKeys);
+      return this.#answerIdempotent(inserted.existing, requestHash);
+    }
+    this.#options.onQueued?.();
+    return this.toObject(inserted.task);
+  }
+
+  async get(keyId: string, id: string): Promise<TaskObject> {
+    return this.toObject(await this.#ownTask(keyId, id));
+  }
+
+  async list(
+    keyId: string,
+    query: { status?: TaskStatus; limit: number; cursor?: string },
+  ): Promise<{ tasks: TaskObject[]; nextCursor: string | null }> {
+    const page = await this.#options.store.listTasks(keyId, query);
+    return { tasks: page.tasks.map((task) => this.toObject(task)), nextCursor: page.nextCursor };
+  }
+
+  async cancel(keyId: string, id: string): Promise<TaskObject> {
+    await this.#ownTask(keyId, id);
+    const result = await this.#options.store.cancelTask(id, keyId, this.#clock());
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw apiError('task_not_found', { values: { id } });
+      throw apiError('task_not_cancellable', {
+        values: { id, status: (await this.#ownTask(keyId, id)).status },
+      });
+    }
+    this.#options.onCancelled?.(id);
+    return this.toObject(result.task);
+  }
+
+  /** The API's task object, with signed URLs for the outputs. */
+  toObject(task: StoredTask): TaskObject {
+    const metadata = {
+      ...taskMetadataFromRequest({ ...task.request, images: [] }, task.seed),
+      ...(task.width !== null ? { width: task.width } : {}),
+      ...(task.height !== null ? { height: task.height } : {}),
+      ...(task.fps !== null ? { fps: task.fps } : {}),
+      ...(task.frames !== null ? { frames: task.frames } : {}),
+      ...(task.recommendedPrompt ? { recommended_prompt: task.recommendedPrompt } : {}),
+    };
+    return toTaskObject({
+      id: task.id,
+      model: task.model,
+      status: task.status,
+      progress: task.progress,
+      createdAt: task.createdAt,
+      startedAt: task.startedAt,
+      completedAt: task.completedAt,
+      error: task.errorCode ? { code: task.errorCode, message: task.errorMessage ?? '' } : null,
+      videos: task.outputVideoKey
+        ? [
+            {
+              url: this.#options.fileUrl(task.outputVideoKey),
+              duration: task.outputDuration ?? task.durationSeconds,
+              ...(task.outputCoverKey ? { coverUrl: this.#options.fileUrl(task.outputCoverKey) } : {}),
+            },
+          ]
+        : null,
+      usage: { cost: formatMicros(task.costMicros), discount: task.discount },
+      metadata,
+    });
+  }
+
+  async #ownTask(keyId: string, id: string): Promise<StoredTask> {
+    const task = await this.#options.store.getTask(id);
+    // Another key's task is answered exactly like a missing one: its existence is not the caller's business.
+    if (!task || task.keyId !== keyId) throw apiError('task_not_found', { values: { id } });
+    return task;
+  }
+
+  #answerIdempotent(existing: StoredTask, requestHash: string | null): TaskObject {
+    if (existing.requestHash !== requestHash) {
+      throw apiError('idempotency_conflict', { values: { key: existing.idempotencyKey ?? '' } });
+    }
+    return this.toObject(existing);
+  }
+
+  async #storeInputs(id: string, images: readonly IntakeImage[]): Promise<string[]> {
+    const keys = images.map(
+      (image, i) => `tasks/${id}/input-${i}.${image.format === 'jpeg' ? 'jpg' : image.format}`,
+    );
+    await Promise.all(images.map((image, i) => this.#options.storage.put(keys[i], image.bytes)));
+    return keys;
+  }
+
+  #newTask(input: {
+    id: string;
+    keyId: string;
+    request: GenerationRequest;
+    images: readonly IntakeImage[];
+    inputKeys: string[];
+  }): NewTask {
+    const { request, images } = input;
+    const size = outputSize(images[0].width / images[0].height, request.resolution);
+    const price = quote(request);
+    const { images: _images, ...stored } = request;
+    return {
+      id: input.id,
+      keyId: input.keyId,
+      model: request.model,
+      request: stored,
+      inputKeys: input.inputKeys,
+      seed: resolveSeed(request.seed),
+      width: size.width,
+      height: size.height,
+      fps: 24,
+      frames: request.duration * 24,
+      durationSeconds: request.duration,
+      costMicros: price.micros,
+      discount: price.discount,
+      offPeak: request.off_peak,
+      callbackUrl: request.callback_url,
+      createdAt: this.#clock(),
+    };
+  }
+}
+
+/** Idempotency compares what was asked, not how it was spelled: the normalised request, images included. */
+function hashRequest(request: GenerationRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+function formatMicros(micros: number): string {
+  return (micros / 1_000_000).toFixed(4);
+}

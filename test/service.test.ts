@@ -1,0 +1,345 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskObject } from '../src/contract/index.js';
+import { WorkerPool } from '../src/engine/render/worker-pool.js';
+import { createApiKey } from '../src/http/admin-routes.js';
+import { buildApp } from '../src/http/app.js';
+import { openLocalFolderStorage, signFileUrl, type BlobStorage } from '../src/storage/index.js';
+import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import { TaskService } from '../src/tasks/task-service.js';
+import { LocalWorker } from '../src/worker/local-worker.js';
+import { findFfprobe, probeVideo } from './helpers/probe-video.js';
+import { drawRgb, textureAt } from './helpers/synthetic.js';
+
+const ADMIN = 'test-admin-token';
+const FILE_SECRET = 'test-file-secret';
+const BASE = 'http://127.0.0.1:8080';
+
+let dir: string;
+let store: TaskStore;
+let storage: BlobStorage;
+let pool: WorkerPool;
+let worker: LocalWorker;
+let app: ReturnType<typeof buildApp>;
+let key: string;
+let otherKey: string;
+
+async function png(width: number, height: number, shift = 0, format: 'png' | 'gif' = 'png'): Promise<string> {
+  const texture = textureAt(21);
+  const image = drawRgb(width, height, (x, y, c) => texture(x - shift, y, c));
+  const encoder = sharp(image.data, { raw: { width, height, channels: 3 } });
+  const bytes = await (format === 'gif' ? encoder.gif() : encoder.png()).toBuffer();
+  return `data:image/png;base64,${bytes.toString('base64')}`;
+}
+
+function auth(secret: string): Record<string, string> {
+  return { authorization: `Bearer ${secret}` };
+}
+
+async function create(body: unknown, secret = key, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/model/v1/generation',
+    headers: { ...auth(secret), ...headers },
+    payload: body as object,
+  });
+}
+
+async function waitFor(
+  id: string,
+  done: (task: TaskObject) => boolean,
+  timeoutMs = 45_000,
+): Promise<TaskObject> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = (
+      await app.inject({ url: `/model/v1/generation/task/${id}`, headers: auth(key) })
+    ).json<TaskObject>();
+    if (done(task)) return task;
+    if (Date.now() > deadline) throw new Error(`task ${id} still ${task.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'inbetween-service-'));
+  store = await openSqliteStore({ path: ':memory:' });
+  storage = await openLocalFolderStorage({ root: join(dir, 'files') });
+  pool = new WorkerPool(2);
+  worker = new LocalWorker({ store, storage, pool, pollMs: 50, leaseMs: 10_000 });
+  const service = new TaskService({
+    store,
+    storage,
+    fileUrl: (k) =>
+      signFileUrl({
+        baseUrl: BASE,
+        key: k,
+        expiresAt: new Date(Date.now() + 3_600_000),
+        secret: FILE_SECRET,
+      }),
+    onQueued: () => worker.wake(),
+    onCancelled: (id) => worker.cancel(id),
+  });
+  app = buildApp({ service, store, storage, adminToken: ADMIN, fileSecret: FILE_SECRET });
+  worker.start();
+  key = (await createApiKey(store, 'test')).secret;
+  otherKey = (await createApiKey(store, 'other')).secret;
+});
+
+afterAll(async () => {
+  await app.close();
+  await worker.stop();
+  await pool.close();
+  await storage.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('creating and rendering a task', () => {
+  it('renders two keyframes end to end and serves the video by a signed URL with ranges', async () => {
+    const response = await create({
+      model: 'viduq2_pro_start_end2video',
+      images: [await png(64, 36), await png(64, 36, 4)],
+      duration: 1,
+      resolution: '540p',
+      payload: 'opaque',
+    });
+    expect(response.statusCode).toBe(200);
+    const created = response.json<TaskObject>();
+    expect(created.status).toBe('pending');
+    expect(created.id).toMatch(/^task_/);
+    expect(created.metadata).toMatchObject({
+      resolution: '540p',
+      duration: 1,
+      payload: 'opaque',
+      width: 960,
+      height: 540,
+      fps: 24,
+      frames: 24,
+    });
+    expect(created.metadata.seed).toBeGreaterThan(0);
+    expect(created.output).toBeUndefined();
+
+    const done = await waitFor(created.id, (t) => t.status === 'completed' || t.status === 'failed');
+    expect(done.status).toBe('completed');
+    expect(done.progress).toBe(1);
+    expect(done.usage).toEqual({ cost: '0.0650', discount: 1 });
+    const content = done.output![0].content[0];
+    expect(content.duration).toBe(1);
+    const url = new URL(content.url);
+    const video = await app.inject({ url: url.pathname + url.search });
+    expect(video.statusCode).toBe(200);
+    expect(video.headers['content-type']).toBe('video/mp4');
+    const part = await app.inject({ url: url.pathname + url.search, headers: { range: 'bytes=0-99' } });
+    expect(part.statusCode).toBe(206);
+    expect(part.rawPayload.length).toBe(100);
+    expect(part.headers['content-range']).toMatch(/^bytes 0-99\/\d+$/);
+    const cover = await app.inject({
+      url: new URL(content.cover_url!).pathname + new URL(content.cover_url!).search,
+    });
+    expect(cover.headers['content-type']).toBe('image/jpeg');
+    if (findFfprobe()) {
+      const path = join(dir, 'downloaded.mp4');
+      await import('node:fs/promises').then((fs) => fs.writeFile(path, video.rawPayload));
+      const probe = await probeVideo(path);
+      expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 960, height: 540 });
+      expect(Number(probe.streams[0].nb_read_frames)).toBe(24);
+    }
+    // The same link with a forged signature or key gives nothing away.
+    const forged = new URL(content.url);
+    forged.searchParams.set('signature', 'AAAA');
+    expect((await app.inject({ url: forged.pathname + forged.search })).statusCode).toBe(404);
+  });
+
+  it('accepts the enveloped body and the X-Model header', async () => {
+    const response = await create(
+      { input: [{ params: { images: [await png(48, 48)], duration: 1, resolution: '540p' } }] },
+      key,
+      { 'x-model': 'viduq2_pro_start_end2video' },
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.json<TaskObject>().metadata).toMatchObject({ width: 720, height: 720 });
+  });
+
+  it("answers another key's task as not found", async () => {
+    const created = (
+      await create({ model: 'viduq2_pro_start_end2video', images: [await png(32, 32)], duration: 1 })
+    ).json<TaskObject>();
+    const other = await app.inject({
+      url: `/model/v1/generation/task/${created.id}`,
+      headers: auth(otherKey),
+    });
+    expect(other.statusCode).toBe(404);
+    expect(other.json()).toMatchObject({ error: { code: 'task_not_found' } });
+    expect(other.json<{ request_id: string }>().request_id).toMatch(/^req_/);
+  });
+});
+
+describe('bad requests are answered at create time and store nothing', () => {
+  const valid = async () => ({ model: 'viduq2_pro_start_end2video', images: [await png(32, 32)] });
+
+  it.each([
+    [
+      'no images',
+      () => Promise.resolve({ model: 'viduq2_pro_start_end2video', images: [] }),
+      400,
+      '002014001',
+    ],
+    [
+      'three images',
+      async () => ({ ...(await valid()), images: [await png(32, 32), await png(32, 32), await png(32, 32)] }),
+      400,
+      '002014002',
+    ],
+    ['a GIF', async () => ({ ...(await valid()), images: [await png(32, 32, 0, 'gif')] }), 400, '002014003'],
+    [
+      'a prompt of 2001 characters',
+      async () => ({ ...(await valid()), prompt: 'x'.repeat(2001) }),
+      400,
+      '002014009',
+    ],
+    ['duration 9', async () => ({ ...(await valid()), duration: 9 }), 400, '002014010'],
+    ['a 1:5 image', async () => ({ ...(await valid()), images: [await png(20, 100)] }), 400, '002014007'],
+    [
+      '16:9 then 9:16',
+      async () => ({ ...(await valid()), images: [await png(64, 36), await png(36, 64)] }),
+      400,
+      '002014008',
+    ],
+    ['an unknown model', async () => ({ ...(await valid()), model: 'sora' }), 404, 'model_not_found'],
+  ])('%s', async (_name, body, status, code) => {
+    const before = (await store.countByStatus()).pending;
+    const response = await create(await body());
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ error: { code } });
+    expect((await store.countByStatus()).pending).toBe(before);
+  });
+
+  it('refuses a missing or wrong key, bad JSON and a body over 20 MB', async () => {
+    expect(
+      (await app.inject({ method: 'POST', url: '/model/v1/generation', payload: {} })).json(),
+    ).toMatchObject({
+      error: { code: 'unauthorized' },
+    });
+    expect((await create(await valid(), 'ib_wrong')).statusCode).toBe(401);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/model/v1/generation',
+      headers: { ...auth(key), 'content-type': 'application/json' },
+      payload: '{"model": ',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'invalid_json' } });
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/model/v1/generation',
+      headers: { ...auth(key), 'content-type': 'application/json' },
+      payload: JSON.stringify({ model: 'viduq2_pro_start_end2video', payload: 'x'.repeat(21 * 1024 * 1024) }),
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toMatchObject({ error: { code: 'body_too_large' } });
+  });
+});
+
+describe('idempotency, listing and cancelling', () => {
+  it('gives the same task for the same Idempotency-Key and body, 409 for another body', async () => {
+    const body = {
+      model: 'viduq2_pro_start_end2video',
+      images: [await png(32, 32)],
+      duration: 1,
+      resolution: '540p',
+    };
+    const a = await create(body, key, { 'idempotency-key': 'same-1' });
+    const b = await create(body, key, { 'idempotency-key': 'same-1' });
+    expect(b.json<TaskObject>().id).toBe(a.json<TaskObject>().id);
+    const c = await create({ ...body, duration: 2 }, key, { 'idempotency-key': 'same-1' });
+    expect(c.statusCode).toBe(409);
+    expect(c.json()).toMatchObject({ error: { code: 'idempotency_conflict' } });
+  });
+
+  it("lists the caller's tasks newest first, by pages and by status", async () => {
+    const first = await app.inject({ url: '/model/v1/generation/tasks?limit=2', headers: auth(key) });
+    const page = first.json<{ tasks: TaskObject[]; next_cursor: string | null }>();
+    expect(page.tasks).toHaveLength(2);
+    expect(Date.parse(page.tasks[0].created_at)).toBeGreaterThanOrEqual(Date.parse(page.tasks[1].created_at));
+    const next = await app.inject({
+      url: `/model/v1/generation/tasks?limit=2&cursor=${encodeURIComponent(page.next_cursor!)}`,
+      headers: auth(key),
+    });
+    const ids = new Set(page.tasks.map((t) => t.id));
+    for (const task of next.json<{ tasks: TaskObject[] }>().tasks) expect(ids.has(task.id)).toBe(false);
+    const completed = await app.inject({
+      url: '/model/v1/generation/tasks?status=completed',
+      headers: auth(key),
+    });
+    for (const task of completed.json<{ tasks: TaskObject[] }>().tasks) expect(task.status).toBe('completed');
+    const wrong = await app.inject({ url: '/model/v1/generation/tasks?status=done', headers: auth(key) });
+    expect(wrong.json()).toMatchObject({ error: { code: '002014010', param: 'status' } });
+    const others = await app.inject({ url: '/model/v1/generation/tasks', headers: auth(otherKey) });
+    expect(others.json<{ tasks: TaskObject[] }>().tasks).toHaveLength(0);
+  });
+
+  it('cancels a running render and refuses to cancel a finished task', async () => {
+    const created = (
+      await create({
+        model: 'viduq2_pro_start_end2video',
+        images: [await png(64, 36), await png(64, 36, 3)],
+        duration: 8,
+        resolution: '1080p',
+      })
+    ).json<TaskObject>();
+    await waitFor(created.id, (t) => t.status === 'processing' && t.progress > 0.15);
+    const cancelled = await app.inject({
+      method: 'POST',
+      url: `/model/v1/generation/task/${created.id}/cancel`,
+      headers: auth(key),
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json<TaskObject>().status).toBe('cancelled');
+    const again = await app.inject({
+      method: 'POST',
+      url: `/model/v1/generation/task/${created.id}/cancel`,
+      headers: auth(key),
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: { code: 'task_not_cancellable' } });
+    // The render stopped: no output was stored for it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await storage.stat(`tasks/${created.id}/video.mp4`)).toBeUndefined();
+  });
+});
+
+describe('admin and operations', () => {
+  it('creates, lists and revokes keys with the admin token only', async () => {
+    expect((await app.inject({ url: '/admin/v1/keys', headers: auth(key) })).statusCode).toBe(401);
+    const made = await app.inject({
+      method: 'POST',
+      url: '/admin/v1/keys',
+      headers: auth(ADMIN),
+      payload: { name: 'ci' },
+    });
+    expect(made.statusCode).toBe(201);
+    const { id, key: secret } = made.json<{ id: string; key: string }>();
+    expect((await create({ model: 'viduq2_pro_start_end2video', images: [] }, secret)).statusCode).toBe(400);
+    const listed = (await app.inject({ url: '/admin/v1/keys', headers: auth(ADMIN) })).json<{
+      keys: { id: string }[];
+    }>();
+    expect(listed.keys.map((k) => k.id)).toContain(id);
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    await app.inject({ method: 'POST', url: `/admin/v1/keys/${id}/revoke`, headers: auth(ADMIN) });
+    expect((await create({ model: 'viduq2_pro_start_end2video', images: [] }, secret)).statusCode).toBe(401);
+  });
+
+  it('answers health, readiness, metrics and the OpenAPI document', async () => {
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/inbetween_tasks\{status="completed"\} [1-9]/);
+    expect(metrics).toMatch(/inbetween_queue_depth \d+/);
+    const openapi = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(openapi.paths)).toContain('/model/v1/generation');
+  });
+});
