@@ -143,3 +143,25 @@ describe('inbetween interpolate', () => {
     expect(noPattern.stderr).toMatch(/%d/);
   });
 });
+
+describe('inbetween keys', () => {
+  it('creates a key (secret shown once), lists it without the secret, revokes it', async () => {
+    const data = file('keys-data');
+    const created = await cli('keys', 'create', '--name', 'ci', '--data-dir', data);
+    expect(created.code).toBe(0);
+    const secret = /secret \(shown once\): (ib_\S+)/.exec(created.stdout)![1];
+    const id = /^(key_\S+)/.exec(created.stdout)![1];
+    const listed = await cli('keys', 'list', '--data-dir', data);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).toContain('"ci"');
+    expect(listed.stdout).not.toContain(secret);
+    const revoked = await cli('keys', 'revoke', id, '--data-dir', data);
+    expect(revoked.stdout).toMatch(/revoked/);
+    const unknown = await cli('keys', 'revoke', 'key_nope', '--data-dir', data);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Expected an existing key id/);
+    const bad = await cli('keys', 'list', '--data-dir', data, '--port', 'eighty');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port/);
+  });
+});

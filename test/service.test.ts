@@ -11,6 +11,7 @@ import { openLocalFolderStorage, signFileUrl, type BlobStorage } from '../src/st
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
 import { TaskService } from '../src/tasks/task-service.js';
 import { LocalWorker } from '../src/worker/local-worker.js';
+import { RenderMetrics } from '../src/worker/render-metrics.js';
 import { findFfprobe, probeVideo } from './helpers/probe-video.js';
 import { drawRgb, textureAt } from './helpers/synthetic.js';
 
@@ -23,6 +24,7 @@ let store: TaskStore;
 let storage: BlobStorage;
 let pool: WorkerPool;
 let worker: LocalWorker;
+const renderMetrics = new RenderMetrics();
 let app: ReturnType<typeof buildApp>;
 let key: string;
 let otherKey: string;
@@ -69,7 +71,7 @@ beforeAll(async () => {
   store = await openSqliteStore({ path: ':memory:' });
   storage = await openLocalFolderStorage({ root: join(dir, 'files') });
   pool = new WorkerPool(2);
-  worker = new LocalWorker({ store, storage, pool, pollMs: 50, leaseMs: 10_000 });
+  worker = new LocalWorker({ store, storage, pool, pollMs: 50, leaseMs: 10_000, metrics: renderMetrics });
   const service = new TaskService({
     store,
     storage,
@@ -83,7 +85,7 @@ beforeAll(async () => {
     onQueued: () => worker.wake(),
     onCancelled: (id) => worker.cancel(id),
   });
-  app = buildApp({ service, store, storage, adminToken: ADMIN, fileSecret: FILE_SECRET });
+  app = buildApp({ service, store, storage, adminToken: ADMIN, fileSecret: FILE_SECRET, renderMetrics });
   worker.start();
   key = (await createApiKey(store, 'test')).secret;
   otherKey = (await createApiKey(store, 'other')).secret;
@@ -339,6 +341,7 @@ describe('admin and operations', () => {
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/inbetween_tasks\{status="completed"\} [1-9]/);
     expect(metrics).toMatch(/inbetween_queue_depth \d+/);
+    expect(metrics).toMatch(/inbetween_render_seconds_count [1-9]/);
     const openapi = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(openapi.paths)).toContain('/model/v1/generation');
   });

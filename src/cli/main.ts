@@ -1,13 +1,17 @@
 #!/usr/bin/env node
+import { ConfigError } from '../config/index.js';
 import { InputImageError } from '../engine/input/index.js';
 import { INTERPOLATE_USAGE, interpolateCommand } from './interpolate-command.js';
 import { RENDER_USAGE, renderCommand } from './render-command.js';
+import { KEYS_USAGE, keysCommand } from './keys-command.js';
 import { serveCommand } from './serve-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `inbetween: keyframes to video
 
 inbetween serve [options]   the API service (see inbetween serve --help)
+
+${KEYS_USAGE}
 
 ${RENDER_USAGE}
 
@@ -24,6 +28,9 @@ async function main(argv: string[]): Promise<number> {
       case 'serve':
         await serveCommand(rest, controller.signal);
         return 0;
+      case 'keys':
+        await keysCommand(rest);
+        return 0;
       case 'render':
         await renderCommand(rest, controller.signal);
         return 0;
@@ -38,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `Expected a command (serve, render, interpolate) but received ${JSON.stringify(command)}`,
+          `Expected a command (serve, keys, render, interpolate) but received ${JSON.stringify(command)}`,
         );
     }
   } catch (error) {
@@ -47,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     ) {
       process.stderr.write(`inbetween: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`inbetween: ${error.message}\n`);
       return 2;
     }
     if (error instanceof InputImageError) {

@@ -8,7 +8,9 @@ import { createApiKey } from '../http/admin-routes.js';
 import { openLocalFolderStorage, signFileUrl } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { TaskService } from '../tasks/task-service.js';
+import { scheduleRetention } from '../tasks/retention.js';
 import { LocalWorker } from '../worker/local-worker.js';
+import { RenderMetrics } from '../worker/render-metrics.js';
 
 /** A secret kept in the data folder across restarts: made once, read back after. */
 async function persistentSecret(
@@ -51,6 +53,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
   const pool = new WorkerPool(config.renderThreads);
+  const renderMetrics = new RenderMetrics();
   const worker = new LocalWorker({
     store,
     storage,
@@ -58,6 +61,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     concurrency: config.workers,
     leaseMs: config.leaseDuration,
     maxAttempts: config.maxAttempts,
+    metrics: renderMetrics,
     ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
     onError: (error) =>
       process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
@@ -88,9 +92,17 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     fileSecret: fileSecret.value,
     maxBodyBytes: config.maxBodyBytes,
     logger: { level: config.logLevel },
+    renderMetrics,
   });
   await app.listen({ host: config.host, port: config.port });
   worker.start();
+  const retention = scheduleRetention({
+    store,
+    storage,
+    retentionMs: config.retention,
+    intervalMs: config.cleanupInterval,
+    onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),
+  });
   process.stdout.write(`inbetween listening on ${publicUrl}\n`);
   if (adminToken.created)
     process.stdout.write(`admin token (shown once, kept in ${config.dataDir}): ${adminToken.value}\n`);
@@ -99,6 +111,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     process.stdout.write(`API key (shown once): ${secret}\n`);
   }
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  retention.stop();
   await app.close();
   await worker.stop();
   await pool.close();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { apiError } from '../contract/index.js';
 import type { ApiKeyRecord } from '../store/index.js';
-import { authenticateAdmin, hashSecret } from './authenticate.js';
+import { authenticateAdmin, hashSecret, type KeyCache } from './authenticate.js';
 import type { AppOptions } from './app.js';
 
 /** A new API key's secret: 256 random bits with a prefix that says what it is (and what leaked, if it does). */
@@ -41,7 +41,7 @@ function publicKey(record: ApiKeyRecord): Record<string, unknown> {
 }
 
 /** /admin/v1/keys: create (the secret is in this one answer only), list, revoke; the admin token only. */
-export function registerAdminRoutes(app: FastifyInstance, options: AppOptions): void {
+export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, keys: KeyCache): void {
   const { store } = options;
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.url.startsWith('/admin/')) {
@@ -71,6 +71,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions): 
 
   app.post<{ Params: { id: string } }>('/admin/v1/keys/:id/revoke', async (request) => {
     const revoked = await store.revokeKey(request.params.id, new Date());
+    keys.clear();
     if (!revoked)
       throw apiError('002014010', {
         param: 'id',

@@ -12,8 +12,42 @@ function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
+/**
+ * Recently seen keys by hash, so a client polling a task many times a second costs one store query per few
+ * seconds instead of one per request. A revoke through this process clears it at once; a revoke made by
+ * another process of the same deployment takes effect within {@link KEY_CACHE_MS}.
+ */
+export class KeyCache {
+  readonly #entries = new Map<string, { key: ApiKeyRecord | null; until: number }>();
+
+  get(hash: string, now: number): ApiKeyRecord | null | undefined {
+    const entry = this.#entries.get(hash);
+    if (!entry) return undefined;
+    if (entry.until > now) return entry.key;
+    this.#entries.delete(hash);
+    return undefined;
+  }
+
+  set(hash: string, key: ApiKeyRecord | null, now: number): void {
+    // Bounded: a flood of random bearer tokens must not grow memory without limit.
+    if (this.#entries.size >= KEY_CACHE_ENTRIES) this.#entries.clear();
+    this.#entries.set(hash, { key, until: now + KEY_CACHE_MS });
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+export const KEY_CACHE_MS = 5_000;
+const KEY_CACHE_ENTRIES = 10_000;
+
 /** The API key a request carries, or 401 `unauthorized`. Revoked and unknown keys read the same. */
-export async function authenticateKey(store: TaskStore, header: string | undefined): Promise<ApiKeyRecord> {
+export async function authenticateKey(
+  store: TaskStore,
+  header: string | undefined,
+  cache?: KeyCache,
+): Promise<ApiKeyRecord> {
   const token = bearerToken(header);
   if (token === null) {
     throw apiError('unauthorized', {
@@ -21,7 +55,12 @@ export async function authenticateKey(store: TaskStore, header: string | undefin
     });
   }
   const hash = hashSecret(token);
-  const key = await store.findKeyByHash(hash);
+  const now = Date.now();
+  let key = cache?.get(hash, now);
+  if (key === undefined) {
+    key = await store.findKeyByHash(hash);
+    cache?.set(hash, key, now);
+  }
   // The lookup is by hash, so timing says nothing about the secret; the compare is constant-time anyway.
   if (!key || key.revokedAt || !timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(hash))) {
     throw apiError('unauthorized', { values: { received: 'an unknown or revoked key' } });

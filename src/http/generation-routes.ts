@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { apiError, isTaskStatus, TASK_STATUSES } from '../contract/index.js';
-import { authenticateKey } from './authenticate.js';
+import { authenticateKey, type KeyCache } from './authenticate.js';
+import { PollCache } from './poll-cache.js';
 import type { AppOptions } from './app.js';
 
 const MAX_PAGE = 100;
 
 /** The hosted API's task endpoints under /model/v1/generation. */
-export function registerGenerationRoutes(app: FastifyInstance, options: AppOptions): void {
+export function registerGenerationRoutes(app: FastifyInstance, options: AppOptions, keys: KeyCache): void {
   const { service, store } = options;
 
   app.post('/model/v1/generation', async (request) => {
-    const key = await authenticateKey(store, request.headers.authorization);
+    const key = await authenticateKey(store, request.headers.authorization, keys);
     const idempotencyKey = headerValue(request.headers['idempotency-key']);
     const modelHeader = headerValue(request.headers['x-model']);
     return service.create({
@@ -21,20 +22,28 @@ export function registerGenerationRoutes(app: FastifyInstance, options: AppOptio
     });
   });
 
-  app.get<{ Params: { id: string } }>('/model/v1/generation/task/:id', async (request) => {
-    const key = await authenticateKey(store, request.headers.authorization);
-    return service.get(key.id, request.params.id);
+  const polls = new PollCache();
+  app.get<{ Params: { id: string } }>('/model/v1/generation/task/:id', async (request, reply) => {
+    const key = await authenticateKey(store, request.headers.authorization, keys);
+    const now = Date.now();
+    const body =
+      polls.get(key.id, request.params.id, now) ??
+      polls.put(key.id, await service.get(key.id, request.params.id), now);
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.post<{ Params: { id: string } }>('/model/v1/generation/task/:id/cancel', async (request) => {
-    const key = await authenticateKey(store, request.headers.authorization);
-    return service.cancel(key.id, request.params.id);
+    const key = await authenticateKey(store, request.headers.authorization, keys);
+    const cancelled = await service.cancel(key.id, request.params.id);
+    // After the cancel, so a poll racing it cannot put the old state back.
+    polls.forget(key.id, request.params.id);
+    return cancelled;
   });
 
   app.get<{ Querystring: { status?: string; limit?: string; cursor?: string } }>(
     '/model/v1/generation/tasks',
     async (request) => {
-      const key = await authenticateKey(store, request.headers.authorization);
+      const key = await authenticateKey(store, request.headers.authorization, keys);
       const { status, limit, cursor } = request.query;
       if (status !== undefined && !isTaskStatus(status)) {
         throw apiError('002014010', {

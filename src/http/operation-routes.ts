@@ -25,6 +25,7 @@ export function registerOperationRoutes(app: FastifyInstance, options: AppOption
       '# HELP inbetween_queue_depth Tasks waiting for a worker.',
       '# TYPE inbetween_queue_depth gauge',
       `inbetween_queue_depth ${depth}`,
+      ...(options.renderMetrics?.lines() ?? []),
     ];
     return reply.header('content-type', 'text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });

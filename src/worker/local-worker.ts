@@ -7,6 +7,7 @@ import { renderVideo } from '../engine/render/render-video.js';
 import type { WorkerPool } from '../engine/render/worker-pool.js';
 import type { BlobStorage } from '../storage/index.js';
 import type { StoredTask, TaskStore } from '../store/index.js';
+import type { RenderMetrics } from './render-metrics.js';
 
 export interface LocalWorkerOptions {
   readonly store: TaskStore;
@@ -21,6 +22,8 @@ export interface LocalWorkerOptions {
   readonly pollMs?: number;
   readonly ffmpegPath?: string;
   readonly clock?: () => Date;
+  /** Render durations and failures, for /metrics. */
+  readonly metrics?: RenderMetrics;
   /** Told of every failure that is not the task's own, for the logs. */
   readonly onError?: (error: unknown, task?: StoredTask) => void;
 }
@@ -114,13 +117,16 @@ export class LocalWorker {
         .catch((error: unknown) => this.#options.onError?.(error, task));
     }, this.#leaseMs() / 3);
     const dir = await mkdtemp(join(tmpdir(), 'inbetween-task-'));
+    const started = performance.now();
     try {
       const output = await this.#render(task, dir, controller.signal, (fraction) => (progress = fraction));
+      this.#options.metrics?.observe((performance.now() - started) / 1000);
       const completed = await store.completeTask(task.id, this.owner, output, this.#now());
       // Cancelled or lease lost while the outputs were being stored: they belong to no task.
       if (!completed.ok) await this.#options.storage.deleteMany([output.videoKey, output.coverKey]);
     } catch (error) {
       if (!controller.signal.aborted) {
+        this.#options.metrics?.failed();
         const message = error instanceof Error ? error.message : String(error);
         await store.failTask(
           task.id,
