@@ -21,7 +21,7 @@ function start(args: string[], marker: string): Promise<{ child: ChildProcess; o
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes(marker)) setTimeout(() => resolve({ child, out }), 500);
     });
