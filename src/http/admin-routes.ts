@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { apiError } from '../contract/index.js';
 import type { ApiKeyRecord } from '../store/index.js';
-import { authenticateAdmin, hashSecret, type KeyCache } from './authenticate.js';
+import { authenticateAdmin, authenticateKey, hashSecret, type KeyCache } from './authenticate.js';
 import type { AppOptions } from './app.js';
 
 /** A new API key's secret: 256 random bits with a prefix that says what it is (and what leaked, if it does). */
@@ -43,16 +43,22 @@ function publicKey(record: ApiKeyRecord): Record<string, unknown> {
 /** /admin/v1/keys: create (the secret is in this one answer only), list, revoke; the admin token only. */
 export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, keys: KeyCache): void {
   const { store } = options;
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith('/admin/')) {
-      try {
-        authenticateAdmin(options.adminToken, request.headers.authorization);
-      } catch (error) {
-        done(error as Error);
-        return;
-      }
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/admin/')) return;
+    try {
+      authenticateAdmin(options.adminToken, request.headers.authorization);
+    } catch (error) {
+      // A valid API key is a known caller without the right: 403, not 401.
+      const isApiKey = await authenticateKey(store, request.headers.authorization, keys).then(
+        () => true,
+        () => false,
+      );
+      if (isApiKey)
+        throw apiError('forbidden', {
+          values: { reason: 'API keys cannot manage keys; use the admin token' },
+        });
+      throw error;
     }
-    done();
   });
 
   app.post<{ Body: { name?: unknown } | undefined }>('/admin/v1/keys', async (request, reply) => {
