@@ -14,7 +14,7 @@ import {
 } from '../src/engine/render/render-video.js';
 import { WorkerPool } from '../src/engine/render/worker-pool.js';
 import { rgbToYuv420, yuv420ToRgb } from '../src/engine/synth/yuv420.js';
-import { decodeFrames, findFfprobe, FFPROBE_MISSING, probeVideo } from './helpers/probe-video.js';
+import { decodeFrames, probeVideo, skipWithoutFfprobe } from './helpers/probe-video.js';
 import { drawRgb, meanAbsDiff, textureAt } from './helpers/synthetic.js';
 
 const W = 160;
@@ -23,9 +23,7 @@ const texture = textureAt(5);
 const start = drawRgb(W, H, (x, y, c) => texture(x, y, c));
 const end = drawRgb(W, H, (x, y, c) => texture(x - 10, y - 4, c));
 
-// In CI ffprobe is installed by .ci/run and these checks must run; locally they may be skipped with a reason.
-const noProbe = findFfprobe() === null && !process.env.CI;
-if (noProbe) console.warn(FFPROBE_MISSING);
+const noProbe = skipWithoutFfprobe();
 
 let dir: string;
 let pool: WorkerPool;

@@ -20,6 +20,16 @@ export function findFfprobe(): string | null {
   return null;
 }
 
+/**
+ * Whether probe-based tests should be skipped: only locally, where ffprobe may be missing. In CI (CI=true),
+ * .ci/run installs it and the tests must run, so a missing ffprobe fails them instead of skipping.
+ */
+export function skipWithoutFfprobe(): boolean {
+  const skip = findFfprobe() === null && !process.env.CI;
+  if (skip) console.warn(FFPROBE_MISSING);
+  return skip;
+}
+
 /** Why probe-based tests are skipped, for `describe.skipIf(...)` names. */
 export const FFPROBE_MISSING = 'ffprobe not on PATH (apt-get install ffmpeg); video probe tests skipped';
 

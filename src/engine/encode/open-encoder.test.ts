@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   decodeFrames,
-  FFPROBE_MISSING,
-  findFfprobe,
   mp4TopLevelBoxes,
   probeVideo,
+  skipWithoutFfprobe,
 } from '../../../test/helpers/probe-video.js';
 import { EncodeError } from './encode-error.js';
 import { openEncoder, type EncoderOptions } from './open-encoder.js';
@@ -24,8 +23,7 @@ const binaries = [
   ...(systemFfmpeg === npmFfmpeg ? [] : [{ name: `system ffmpeg (${systemFfmpeg})`, path: systemFfmpeg }]),
   { name: 'npm static ffmpeg (2018)', path: npmFfmpeg },
 ];
-const hasFfprobe = findFfprobe() !== null;
-if (!hasFfprobe) console.warn(FFPROBE_MISSING);
+const skipProbe = skipWithoutFfprobe();
 
 const W = 64;
 const H = 48;
@@ -105,7 +103,7 @@ describe.each(binaries)('openEncoder with $name', ({ path: ffmpegPath }) => {
     await expect(encoder.finish()).resolves.toEqual(result);
   });
 
-  it.skipIf(!hasFfprobe)(
+  it.skipIf(skipProbe)(
     'tags h264, yuv420p, BT.709 limited range, 24 fps, exact frame count and duration',
     async () => {
       const path = join(dir, `${tag}-square.mp4`);
@@ -161,7 +159,7 @@ describe.each(binaries)('openEncoder with $name', ({ path: ffmpegPath }) => {
     });
   });
 
-  it.skipIf(!hasFfprobe)('embeds container metadata, custom keys included', async () => {
+  it.skipIf(skipProbe)('embeds container metadata, custom keys included', async () => {
     const label = JSON.stringify({ Label: '1', ContentProducer: 'inbetween' });
     const encoder = openEncoder(options('metadata', { metadata: { AIGC: label, comment: 'hello' } }));
     for (let i = 0; i < 3; i++) await encoder.write(movingSquare(i));
