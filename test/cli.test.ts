@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFfprobe, probeVideo } from './helpers/probe-video.js';
 import { drawRgb, textureAt } from './helpers/synthetic.js';
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -72,6 +73,28 @@ describe('inbetween render', () => {
     expect(result.stdout).toMatch(/960x540, 24 frames at 24 fps \(1 s\).*seed 42/);
     expect(existsSync(out)).toBe(true);
     expect(await sharp(file('clip.jpg')).metadata()).toMatchObject({ width: 960, height: 540 });
+  });
+
+  it('embeds the AIGC label exactly as given, readable by ffprobe', async () => {
+    const label = JSON.stringify({ Label: '1', ContentProducer: 'acme', ProduceID: 'p-7', Custom: 'kept' });
+    const out = file('labelled.mp4');
+    const result = await cli(
+      'render',
+      file('a.png'),
+      '-o',
+      out,
+      '--duration',
+      '1',
+      '--resolution',
+      '540p',
+      '--meta-data',
+      label,
+    );
+    expect(result.code).toBe(0);
+    if (findFfprobe()) expect((await probeVideo(out)).format.tags?.AIGC).toBe(label);
+    const bad = await cli('render', file('a.png'), '-o', file('bad-label.mp4'), '--meta-data', '[1]');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Expected a JSON object for --meta-data/);
   });
 
   it.each([

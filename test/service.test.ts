@@ -150,6 +150,12 @@ describe('creating and rendering a task', () => {
       await import('node:fs/promises').then((fs) => fs.writeFile(path, video.rawPayload));
       const probe = await probeVideo(path);
       expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 960, height: 540 });
+      // No meta_data was sent: the default AIGC label names the service and the task.
+      expect(JSON.parse(probe.format.tags!.AIGC)).toMatchObject({
+        Label: '1',
+        ContentProducer: 'inbetween',
+        ProduceID: created.id,
+      });
       expect(Number(probe.streams[0].nb_read_frames)).toBe(24);
     }
     // The same link with a forged signature or key gives nothing away.

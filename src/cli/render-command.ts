@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MovementAmplitude } from '../engine/camera/camera-plan.js';
 import { loadKeyframes } from '../engine/input/index.js';
+import { aigcMetadata } from '../engine/label/aigc-label.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseChoiceOption, parseIntegerOption, UsageError } from './usage-error.js';
@@ -17,6 +18,8 @@ export const RENDER_USAGE = `inbetween render START [END] -o out.mp4 [options]
   --prompt TEXT            camera words drive the camera (push in, pull out, pan left/right,
                            tilt up/down, orbit, static)
   --threads N              render threads, default one per core
+  --meta-data JSON         the AIGC label (GB 45438-2025 fields) embedded in the MP4; a default one
+                           (Label "1", inbetween as producer) when absent
   --no-cover               do not write the cover JPEG`;
 
 const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
@@ -35,6 +38,7 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       seed: { type: 'string' },
       prompt: { type: 'string' },
       threads: { type: 'string' },
+      'meta-data': { type: 'string' },
       'no-cover': { type: 'boolean' },
     },
   });
@@ -53,6 +57,19 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
     );
   }
 
+  const output = values.output;
+  let metadata: Record<string, string>;
+  try {
+    metadata = aigcMetadata({
+      metaData: values['meta-data'] ?? null,
+      producer: 'inbetween',
+      produceId: basename(output),
+    });
+  } catch {
+    throw new UsageError(
+      `Expected a JSON object for --meta-data but received ${JSON.stringify(values['meta-data'])}`,
+    );
+  }
   const started = Date.now();
   const { start, end } = await loadKeyframes({
     start: positionals[0],
@@ -60,7 +77,6 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
     resolution,
   });
   const bar = createProgressBar();
-  const output = values.output;
   await mkdir(dirname(output), { recursive: true });
   const cover = values['no-cover'] ? undefined : output.replace(/\.[^./]*$/, '') + '.jpg';
   try {
@@ -75,6 +91,7 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       ...(seed !== undefined ? { seed } : {}),
       ...(threads !== undefined ? { threads } : {}),
       signal,
+      metadata,
       onProgress: (p) =>
         bar.update(
           p.fraction,

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage, fitFrames, outputSize } from '../engine/input/index.js';
+import { aigcMetadata } from '../engine/label/aigc-label.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import type { WorkerPool } from '../engine/render/worker-pool.js';
 import type { BlobStorage } from '../storage/index.js';
@@ -177,6 +178,7 @@ export class LocalWorker {
       signal,
       pool: this.#options.pool,
       onProgress: (p) => onProgress(p.fraction),
+      metadata: aigcMetadata({ metaData: task.request.meta_data, producer: 'inbetween', produceId: task.id }),
       ...(this.#options.ffmpegPath ? { ffmpegPath: this.#options.ffmpegPath } : {}),
     });
     const videoKey = `tasks/${task.id}/video.mp4`;
