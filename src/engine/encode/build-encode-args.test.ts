@@ -36,6 +36,9 @@ describe('buildEncodeArgs', () => {
     expect(args).toContain('-stats');
     expect(args).not.toContain('-threads');
     expect(args).not.toContain('-metadata');
+    expect(args).not.toContain('-map');
+    expect(args).not.toContain('-c:a');
+    expect(args).not.toContain('-shortest');
     // The output comes last, after an explicit container so any file name works.
     expect(args.slice(-3)).toEqual(['-f', 'mp4', '/out/video.mp4']);
   });
@@ -103,6 +106,7 @@ describe('buildEncodeArgs', () => {
       threads: null,
       pixelFormat: 'rgb24',
       metadata: {},
+      audio: null,
     });
   });
 
@@ -116,5 +120,28 @@ describe('buildEncodeArgs', () => {
     expect(() =>
       buildEncodeArgs({ width: 4, height: 2, output: 'o', pixelFormat: 'nv12' as 'rgb24' }),
     ).toThrow(/Expected rgb24 or yuv420p for pixelFormat but received nv12/);
+  });
+
+  it('adds a WAV as a second input, mapped and encoded to AAC 48 kHz stereo, cut to the video', () => {
+    const args = buildEncodeArgs({
+      width: 64,
+      height: 48,
+      output: 'o.mp4',
+      audio: { path: '/tmp/-music.wav' },
+    });
+    const joined = args.join(' ');
+    expect(joined).toContain('-i pipe:0 -f wav -i file:/tmp/-music.wav -map 0:v:0 -map 1:a:0');
+    expect(valueAfter(args, '-c:a')).toBe('aac');
+    expect(valueAfter(args, '-b:a')).toBe('160k');
+    expect(valueAfter(args, '-ar')).toBe('48000');
+    expect(valueAfter(args, '-ac')).toBe('2');
+    expect(args).toContain('-shortest');
+    expect(Number(valueAfter(args, '-max_muxing_queue_size'))).toBeGreaterThanOrEqual(1024);
+    // Output options all come before the output file.
+    expect(args.indexOf('-shortest')).toBeLessThan(args.indexOf('o.mp4'));
+    expect(args.slice(-3)).toEqual(['-f', 'mp4', 'o.mp4']);
+    expect(() => buildEncodeArgs({ width: 64, height: 48, output: 'o', audio: { path: '' } })).toThrow(
+      'Expected a file path for audio.path but received ',
+    );
   });
 });

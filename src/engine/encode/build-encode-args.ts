@@ -33,6 +33,18 @@ export interface EncodeArgsOptions {
   pixelFormat?: RawPixelFormat;
   /** Container metadata, `-metadata key=value` each (the AIGC label, a comment, ...). */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * A music track to mux in: a 16-bit PCM WAV the engine wrote (never a user's file), as long as the video.
+   * Encoded to AAC-LC 160 kb/s, 48 kHz stereo; the engine normalises its loudness before writing it, so ffmpeg
+   * only encodes. `-shortest` ends the file with the video should the WAV run longer.
+   */
+  audio?: EncodeAudio;
+}
+
+/** The audio input of an encode. */
+export interface EncodeAudio {
+  /** Path of the WAV file. */
+  path: string;
 }
 
 /** {@link EncodeArgsOptions} with every default filled in. */
@@ -46,6 +58,7 @@ export interface ResolvedEncodeArgs {
   threads: number | null;
   pixelFormat: RawPixelFormat;
   metadata: Readonly<Record<string, string>>;
+  audio: EncodeAudio | null;
 }
 
 /** Raw frame layouts the encoder accepts on stdin. */
@@ -57,6 +70,9 @@ export function rawFrameBytes(width: number, height: number, format: RawPixelFor
 }
 
 export const ENCODE_DEFAULTS = { fps: 24, preset: 'veryfast', crf: 18 } as const;
+
+/** The music track's codec settings: AAC-LC, what every MP4 player decodes, at the rate the WAV is written. */
+export const AUDIO_ENCODE = { codec: 'aac', bitrate: '160k', sampleRate: 48_000, channels: 2 } as const;
 
 // Keys the MP4 muxer stores as ordinary iTunes-style tags. Any other key (the AIGC label) is dropped silently
 // unless `use_metadata_tags` is on, and that flag moves every tag into QuickTime `mdta` keys that some players
@@ -97,6 +113,7 @@ export function resolveEncodeArgs(options: EncodeArgsOptions): ResolvedEncodeArg
     threads: options.threads ?? null,
     pixelFormat: options.pixelFormat ?? 'rgb24',
     metadata: options.metadata ?? {},
+    audio: options.audio ? { path: options.audio.path } : null,
   };
   for (const side of ['width', 'height'] as const) {
     // yuv420p stores chroma at half resolution in both directions, so libx264 refuses odd sides.
@@ -130,6 +147,9 @@ export function resolveEncodeArgs(options: EncodeArgsOptions): ResolvedEncodeArg
       throw new RangeError(`Expected a metadata key without '=' but received ${JSON.stringify(key)}`);
     }
   }
+  if (resolved.audio !== null && (typeof resolved.audio.path !== 'string' || resolved.audio.path === '')) {
+    throw new TypeError(`Expected a file path for audio.path but received ${String(resolved.audio.path)}`);
+  }
   return resolved;
 }
 
@@ -142,6 +162,8 @@ export function resolveEncodeArgs(options: EncodeArgsOptions): ResolvedEncodeArg
  * - `-loglevel warning -stats`: stderr carries ffmpeg's warnings and errors (kept for the error report) and one
  *   `frame=...` stats line about twice a second, which `parseFfmpegProgress` reads.
  * - `+faststart` moves the index to the front so a browser starts playing before the download ends.
+ * - With `audio`, the WAV is a second input read as a plain file (`-f wav`, `file:` so no name is taken for a
+ *   protocol or an option), mapped explicitly, encoded to AAC 48 kHz stereo, and cut by `-shortest` to the video.
  */
 export function buildEncodeArgs(options: EncodeArgsOptions): string[] {
   const o = resolveEncodeArgs(options);
@@ -153,10 +175,22 @@ export function buildEncodeArgs(options: EncodeArgsOptions): string[] {
     ...['-hide_banner', '-nostdin', '-loglevel', 'warning', '-stats', '-y'],
     ...['-f', 'rawvideo', '-pix_fmt', o.pixelFormat, '-video_size', `${o.width}x${o.height}`],
     ...['-framerate', String(o.fps), '-i', 'pipe:0'],
+    ...(o.audio === null
+      ? []
+      : ['-f', 'wav', '-i', `file:${o.audio.path}`, '-map', '0:v:0', '-map', '1:a:0']),
     ...(o.pixelFormat === 'rgb24' ? ['-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p'] : []),
     ...['-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf)],
     ...['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'],
     ...(o.threads === null ? [] : ['-threads', String(o.threads)]),
+    ...(o.audio === null
+      ? []
+      : [
+          ...['-c:a', AUDIO_ENCODE.codec, '-b:a', AUDIO_ENCODE.bitrate],
+          ...['-ar', String(AUDIO_ENCODE.sampleRate), '-ac', String(AUDIO_ENCODE.channels), '-shortest'],
+          // The WAV is read at once while frames trickle in; its packets wait for the video's first ones, and
+          // ffmpeg 4.x gives up on more than 128 waiting (about 2.7 s of AAC) unless allowed more.
+          ...['-max_muxing_queue_size', '4096'],
+        ]),
     ...metadataKeys.flatMap((key) => ['-metadata', `${key}=${o.metadata[key]}`]),
     ...['-movflags', movflags, '-f', 'mp4', o.output],
   ];

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,7 +12,10 @@ import {
   mp4TopLevelBoxes,
   probeVideo,
   skipWithoutFfprobe,
+  type ProbedStream,
 } from '../../../test/helpers/probe-video.js';
+import { synthesizeMusic } from '../audio/synthesize-music.js';
+import { writeWav } from '../audio/write-wav.js';
 import { EncodeError } from './encode-error.js';
 import { openEncoder, type EncoderOptions } from './open-encoder.js';
 import type { FfmpegProgress } from './parse-ffmpeg-progress.js';
@@ -59,6 +64,18 @@ function isAlive(pid: number | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+const execFileAsync = promisify(execFile);
+
+/** The decoded audio's mean volume in dB, from ffmpeg's `volumedetect`. */
+async function meanVolume(ffmpeg: string, path: string): Promise<number> {
+  const { stderr } = await execFileAsync(ffmpeg, [
+    ...['-hide_banner', '-nostdin', '-i', path, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'],
+  ]);
+  const match = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
+  if (!match) throw new Error(`no mean_volume in ffmpeg's output:\n${stderr}`);
+  return match[1] === '-inf' ? -Infinity : Number(match[1]);
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -167,6 +184,31 @@ describe.each(binaries)('openEncoder with $name', ({ path: ffmpegPath }) => {
     const probe = await probeVideo(path);
     expect(probe.format.tags).toMatchObject({ AIGC: label, comment: 'hello' });
   });
+
+  it.skipIf(skipProbe)(
+    'muxes a music WAV as AAC 48 kHz stereo lasting the video, audible after encoding',
+    async () => {
+      const frames = 96; // 4 s: more AAC packets than ffmpeg 4.x queues by default while x264 warms up
+      const wav = join(dir, `${tag}-music.wav`);
+      await writeWav(synthesizeMusic({ preset: 'upbeat-pluck', seed: 7, duration: frames / 24 }), wav);
+      const encoder = openEncoder(options('music', { audio: { path: wav } }));
+      // A renderer is slow to its first frame; ffmpeg has read the whole WAV by then.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let i = 0; i < frames; i++) await encoder.write(movingSquare(i % 16));
+      const { path } = await encoder.finish();
+      const probe = await probeVideo(path);
+      const video = probe.streams.find((s) => s.codec_type === 'video');
+      // ffprobe reports audio fields the shared helper's type does not name.
+      const audio = probe.streams.find(
+        (s): s is ProbedStream & { sample_rate?: string; channels?: number } => s.codec_type === 'audio',
+      );
+      expect(video).toMatchObject({ codec_name: 'h264', nb_read_frames: String(frames) });
+      expect(audio).toMatchObject({ codec_name: 'aac', sample_rate: '48000', channels: 2 });
+      expect(Math.abs(Number(audio?.duration) - Number(video?.duration))).toBeLessThanOrEqual(0.05);
+      expect(Number(video?.duration)).toBeCloseTo(frames / 24, 2);
+      expect(await meanVolume(ffmpegPath, path)).toBeGreaterThan(-40);
+    },
+  );
 
   it('aborting mid-encode kills ffmpeg, removes the partial file and rejects with AbortError', async () => {
     const controller = new AbortController();
