@@ -1,9 +1,11 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MovementAmplitude } from '../engine/camera/camera-plan.js';
-import { loadKeyframes } from '../engine/input/index.js';
+import { InputImageError, loadKeyframes } from '../engine/input/index.js';
 import { aigcMetadata } from '../engine/label/aigc-label.js';
+import type { WatermarkPosition } from '../engine/overlay/index.js';
+import { recommendPrompt } from '../engine/prompt/index.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseChoiceOption, parseIntegerOption, UsageError } from './usage-error.js';
@@ -18,6 +20,11 @@ export const RENDER_USAGE = `inbetween render START [END] -o out.mp4 [options]
   --prompt TEXT            camera words drive the camera (push in, pull out, pan left/right,
                            tilt up/down, orbit, static)
   --threads N              render threads, default one per core
+  --watermark              mark every frame and the cover ("AI Generated", or --wm-image)
+  --wm-position 1..4       1 top-left, 2 top-right, 3 bottom-right (default), 4 bottom-left
+  --wm-image PATH          png/jpeg/webp to use as the watermark (transparency kept)
+  --bgm                    background music generated to fit the footage (AAC, -16 LUFS)
+  --is-rec                 write the prompt from the frames (camera, motion, light, colours) and use it
   --meta-data JSON         the AIGC label (GB 45438-2025 fields) embedded in the MP4; a default one
                            (Label "1", inbetween as producer) when absent
   --no-cover               do not write the cover JPEG`;
@@ -39,6 +46,11 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       prompt: { type: 'string' },
       threads: { type: 'string' },
       'meta-data': { type: 'string' },
+      watermark: { type: 'boolean' },
+      'wm-position': { type: 'string' },
+      'wm-image': { type: 'string' },
+      'is-rec': { type: 'boolean' },
+      bgm: { type: 'boolean' },
       'no-cover': { type: 'boolean' },
     },
   });
@@ -71,11 +83,16 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
     );
   }
   const started = Date.now();
+  const wmPosition = (parseIntegerOption('--wm-position', values['wm-position'], 1, 4) ??
+    3) as WatermarkPosition;
+  const wmImage = values['wm-image'] ? await readImageFile(values['wm-image']) : undefined;
   const { start, end } = await loadKeyframes({
     start: positionals[0],
     end: positionals[1] ?? null,
     resolution,
   });
+  const recommended = values['is-rec'] ? recommendPrompt({ start, end, seed: seed ?? 0 }).prompt : null;
+  if (recommended) process.stdout.write(`recommended prompt: ${recommended}\n`);
   const bar = createProgressBar();
   await mkdir(dirname(output), { recursive: true });
   const cover = values['no-cover'] ? undefined : output.replace(/\.[^./]*$/, '') + '.jpg';
@@ -87,7 +104,14 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       ...(cover ? { cover } : {}),
       duration,
       movementAmplitude,
-      ...(values.prompt !== undefined ? { prompt: values.prompt } : {}),
+      ...(recommended !== null
+        ? { prompt: recommended }
+        : values.prompt !== undefined
+          ? { prompt: values.prompt }
+          : {}),
+      bgm: values.bgm ?? false,
+      watermark:
+        values.watermark || wmImage ? { position: wmPosition, ...(wmImage ? { image: wmImage } : {}) } : null,
       ...(seed !== undefined ? { seed } : {}),
       ...(threads !== undefined ? { threads } : {}),
       signal,
@@ -104,10 +128,19 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       `${result.output}: ${result.width}x${result.height}, ${result.frames} frames at ${result.fps} fps ` +
         `(${result.duration} s), ${(result.bytes / 1024).toFixed(0)} KiB, seed ${result.seed}, ` +
         `camera ${result.camera.move}${result.camera.strength > 0 ? ` ${result.camera.strength}` : ''}, ${seconds} s` +
+        (result.music ? `\nmusic: ${result.music.preset} (${result.music.reason})` : '') +
         (cover ? `\ncover: ${cover}` : '') +
         '\n',
     );
   } finally {
     bar.done();
+  }
+}
+
+async function readImageFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch {
+    throw new InputImageError({ code: 'not_found', fileName: path, reason: 'file not found' });
   }
 }

@@ -11,10 +11,14 @@ import {
 } from '../contract/index.js';
 import { outputSize } from '../engine/input/index.js';
 import { resolveSeed } from '../engine/seed.js';
-import { intakeImages, type IntakeImage } from '../media/index.js';
+import { DEFAULT_MAX_INPUT_PIXELS } from '../engine/input/index.js';
+import { fetchImageBytes, inspectImage, intakeImages, type IntakeImage } from '../media/index.js';
 import type { BlobStorage } from '../storage/index.js';
 import type { NewTask, StoredTask, TaskStore } from '../store/index.js';
 import { newTaskId } from './task-ids.js';
+
+/** Name of a task's stored watermark image among its inputs (the keyframes are `input-<n>`). */
+export const WATERMARK_INPUT = 'watermark';
 
 export interface TaskServiceOptions {
   readonly store: TaskStore;
@@ -63,8 +67,13 @@ export class TaskService {
       ...(this.#options.maxImageBytes ? { maxBytes: this.#options.maxImageBytes } : {}),
       ...(this.#options.maxImagePixels ? { maxPixels: this.#options.maxImagePixels } : {}),
     });
+    const watermark = request.watermark && request.wm_url ? await this.#fetchWatermark(request.wm_url) : null;
     const id = newTaskId();
-    const inputKeys = await this.#storeInputs(id, images);
+    const inputKeys = await this.#storeInputs(
+      id,
+      watermark ? [...images, watermark] : images,
+      watermark !== null,
+    );
     const task = this.#newTask({ id, request, images, inputKeys, keyId: input.keyId });
     const inserted = await this.#options.store.insertTask(task, {
       idempotency: input.idempotencyKey && requestHash ? { key: input.idempotencyKey, requestHash } : null,
@@ -150,10 +159,27 @@ export class TaskService {
     return this.toObject(existing);
   }
 
-  async #storeInputs(id: string, images: readonly IntakeImage[]): Promise<string[]> {
-    const keys = images.map(
-      (image, i) => `tasks/${id}/input-${i}.${image.format === 'jpeg' ? 'jpg' : image.format}`,
-    );
+  /** The watermark image, fetched and checked like the keyframes at create time, so a bad one is a 400 now. */
+  async #fetchWatermark(url: string): Promise<IntakeImage> {
+    const bytes = await fetchImageBytes(url, {
+      param: 'wm_url',
+      ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
+      ...(this.#options.fetchTimeoutMs ? { timeoutMs: this.#options.fetchTimeoutMs } : {}),
+      ...(this.#options.maxImageBytes ? { maxBytes: this.#options.maxImageBytes } : {}),
+    });
+    return inspectImage(bytes, 'wm_url', this.#options.maxImagePixels ?? DEFAULT_MAX_INPUT_PIXELS);
+  }
+
+  /** Stores the keyframes (and the watermark image, last, when there is one) with the task. */
+  async #storeInputs(
+    id: string,
+    images: readonly IntakeImage[],
+    lastIsWatermark: boolean,
+  ): Promise<string[]> {
+    const keys = images.map((image, i) => {
+      const name = lastIsWatermark && i === images.length - 1 ? WATERMARK_INPUT : `input-${i}`;
+      return `tasks/${id}/${name}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
+    });
     await Promise.all(images.map((image, i) => this.#options.storage.put(keys[i], image.bytes)));
     return keys;
   }

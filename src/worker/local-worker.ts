@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage, fitFrames, outputSize } from '../engine/input/index.js';
 import { aigcMetadata } from '../engine/label/aigc-label.js';
+import type { WatermarkPosition } from '../engine/overlay/index.js';
+import { recommendPrompt } from '../engine/prompt/index.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import type { WorkerPool } from '../engine/render/worker-pool.js';
 import type { BlobStorage } from '../storage/index.js';
 import type { StoredTask, TaskStore } from '../store/index.js';
+import { WATERMARK_INPUT } from '../tasks/task-service.js';
 import type { RenderMetrics } from './render-metrics.js';
 
 export interface LocalWorkerOptions {
@@ -149,10 +152,14 @@ export class LocalWorker {
     dir: string,
     signal: AbortSignal,
     onProgress: (fraction: number) => void,
-  ): Promise<{ videoKey: string; coverKey: string; duration: number }> {
+  ): Promise<{ videoKey: string; coverKey: string; duration: number; recommendedPrompt: string | null }> {
     const { storage } = this.#options;
+    const isWatermark = (key: string): boolean => key.split('/').at(-1)!.startsWith(`${WATERMARK_INPUT}.`);
+    const watermarkKey = task.inputKeys.find(isWatermark);
     const [start, end] = await Promise.all(
-      task.inputKeys.map(async (key, i) => decodeImage(await readAll(storage, key), `images[${i}]`)),
+      task.inputKeys
+        .filter((key) => !isWatermark(key))
+        .map(async (key, i) => decodeImage(await readAll(storage, key), `images[${i}]`)),
     );
     const size =
       task.width !== null && task.height !== null
@@ -164,6 +171,11 @@ export class LocalWorker {
       size,
       names: { start: 'images[0]', end: 'images[1]' },
     });
+    // is_rec: the service writes the prompt itself and uses it instead of the given one, as the spec says; its
+    // camera words drive the camera layer.
+    const recommended = task.request.is_rec
+      ? recommendPrompt({ start: fitted.start, end: fitted.end, seed: task.seed }).prompt
+      : null;
     const video = join(dir, 'video.mp4');
     const cover = join(dir, 'cover.jpg');
     const result = await renderVideo({
@@ -172,12 +184,19 @@ export class LocalWorker {
       output: video,
       cover,
       duration: task.durationSeconds,
-      prompt: task.request.prompt,
+      prompt: recommended ?? task.request.prompt,
       movementAmplitude: task.request.movement_amplitude,
       seed: task.seed,
       signal,
       pool: this.#options.pool,
       onProgress: (p) => onProgress(p.fraction),
+      bgm: task.request.bgm,
+      watermark: task.request.watermark
+        ? {
+            position: task.request.wm_position as WatermarkPosition,
+            ...(watermarkKey ? { image: await readAll(storage, watermarkKey) } : {}),
+          }
+        : null,
       metadata: aigcMetadata({ metaData: task.request.meta_data, producer: 'inbetween', produceId: task.id }),
       ...(this.#options.ffmpegPath ? { ffmpegPath: this.#options.ffmpegPath } : {}),
     });
@@ -185,7 +204,7 @@ export class LocalWorker {
     const coverKey = `tasks/${task.id}/cover.jpg`;
     await storage.putFile(videoKey, video);
     await storage.putFile(coverKey, cover);
-    return { videoKey, coverKey, duration: result.duration };
+    return { videoKey, coverKey, duration: result.duration, recommendedPrompt: recommended };
   }
 
   #leaseMs(): number {

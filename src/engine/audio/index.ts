@@ -11,3 +11,4 @@ export { normalizeLoudness, type LoudnessTarget } from './normalize-loudness.js'
 export { createStereoPcm, MUSIC_SAMPLE_RATE, type StereoPcm } from './stereo-pcm.js';
 export { synthesizeMusic, type MusicOptions } from './synthesize-music.js';
 export { writeWav } from './write-wav.js';
+export { footageFeatures } from './footage-features.js';

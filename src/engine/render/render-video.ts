@@ -1,5 +1,16 @@
 import { planCamera, type CameraPlan, type MovementAmplitude } from '../camera/camera-plan.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chooseMusic, footageFeatures, synthesizeMusic, writeWav, type MusicChoice } from '../audio/index.js';
 import { openEncoder, writeCoverJpeg } from '../encode/index.js';
+import {
+  applyWatermark,
+  applyWatermarkRgb,
+  prepareWatermark,
+  type Watermark,
+  type WatermarkPosition,
+} from '../overlay/index.js';
 import type { RgbImage } from '../raster/types.js';
 import { resolveSeed, seededRandom } from '../seed.js';
 import { analysePair } from './analyse-pair.js';
@@ -43,6 +54,10 @@ export interface RenderVideoOptions {
   readonly ffmpegPath?: string;
   /** Container metadata written into the MP4 (key -> value). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Background music chosen from the footage and the seed, fitted to the clip, AAC in the MP4. */
+  readonly bgm?: boolean;
+  /** A mark on every frame and the cover: the "AI Generated" text, or `image` (png/jpeg/webp bytes). */
+  readonly watermark?: { readonly position: WatermarkPosition; readonly image?: Uint8Array } | null;
 }
 
 export interface RenderResult {
@@ -57,6 +72,8 @@ export interface RenderResult {
   readonly pairMotion: number;
   readonly output: string;
   readonly bytes: number;
+  /** The music chosen when `bgm` was asked for, and why. */
+  readonly music: MusicChoice | null;
 }
 
 /** Frames kept in flight per worker: enough to keep every thread and the encoder busy, few enough to bound memory. */
@@ -77,6 +94,12 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
   const seed = resolveSeed(options.seed);
   const frames = Math.round(options.duration * FPS);
   const pool = options.pool ?? new WorkerPool(options.threads);
+  const temporary: string[] = [];
+  const tempDir = async (): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'inbetween-render-'));
+    temporary.push(dir);
+    return dir;
+  };
   const report = (phase: RenderProgress['phase'], framesDone: number): void =>
     options.onProgress?.({
       phase,
@@ -89,8 +112,26 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
     const prepared = await prepareScene({ ...options, seed, pool });
     const { scene, camera, pairMotion } = prepared;
     signal?.throwIfAborted();
+    const watermark = options.watermark
+      ? await prepareWatermark({
+          frameWidth: start.width,
+          frameHeight: start.height,
+          position: options.watermark.position,
+          ...(options.watermark.image ? { image: options.watermark.image } : {}),
+        })
+      : null;
+    const music = options.bgm
+      ? await writeMusic({
+          frames: options.end ? [start, options.end] : [start],
+          pairMotion,
+          seed,
+          duration: frames / FPS,
+          dir: await tempDir(),
+        })
+      : null;
     report('frames', 0);
     const encoder = openEncoder({
+      ...(music ? { audio: { path: music.path } } : {}),
       width: start.width,
       height: start.height,
       fps: FPS,
@@ -104,7 +145,8 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       await streamFrames({
         pool,
         scene,
-        coverImage: start,
+        coverImage: watermark ? withWatermark(start, watermark) : start,
+        watermark,
         frames,
         signal,
         encoder,
@@ -128,10 +170,34 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       pairMotion,
       output: options.output,
       bytes: encoded.bytes,
+      music: music ? { preset: music.preset, reason: music.reason } : null,
     };
   } finally {
     if (!options.pool) await pool.close();
+    await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
   }
+}
+
+/** Chooses, synthesizes and writes the music track as a WAV for the encoder (our own audio, never a user's). */
+async function writeMusic(input: {
+  frames: readonly RgbImage[];
+  pairMotion: number;
+  seed: number;
+  duration: number;
+  dir: string;
+}): Promise<MusicChoice & { path: string }> {
+  const choice = chooseMusic(footageFeatures(input.frames, input.pairMotion, input.seed));
+  const pcm = synthesizeMusic({ preset: choice.preset, seed: input.seed, duration: input.duration });
+  const path = join(input.dir, 'music.wav');
+  await writeWav(pcm, path);
+  return { ...choice, path };
+}
+
+/** The cover shows the first frame as the video does: the start keyframe with the mark on it. */
+function withWatermark(image: RgbImage, watermark: Watermark): RgbImage {
+  const marked = { width: image.width, height: image.height, data: image.data.slice() };
+  applyWatermarkRgb(marked, watermark);
+  return marked;
 }
 
 function checkRenderInput({ start, end, duration }: RenderVideoOptions): void {
@@ -214,6 +280,7 @@ interface StreamFramesInput {
   readonly cover: string | undefined;
   /** The first frame as RGB, for the cover: every clip starts on its start keyframe exactly. */
   readonly coverImage: RgbImage;
+  readonly watermark: Watermark | null;
   readonly onFrame: (done: number) => void;
 }
 
@@ -222,6 +289,8 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
   let done = 0;
   for await (const frame of generateFrames(input.pool, scene, input.frames, input.signal)) {
     if (done === 0 && input.cover) await writeCoverJpeg(input.coverImage, input.cover);
+    // The mark goes on after drawing, so the endpoints stay the keyframes under it and frames stay comparable.
+    if (input.watermark) applyWatermark(frame, scene.start.width, scene.start.height, input.watermark);
     await encoder.write(frame);
     input.onFrame(++done);
   }
