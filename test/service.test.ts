@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,6 +162,31 @@ describe('creating and rendering a task', () => {
     const forged = new URL(content.url);
     forged.searchParams.set('signature', 'AAAA');
     expect((await app.inject({ url: forged.pathname + forged.search })).statusCode).toBe(404);
+  });
+
+  it('writes the recommended prompt for is_rec, charges for it, and renders the watermark and music', async () => {
+    const created = (
+      await create({
+        model: 'viduq2_pro_start_end2video',
+        images: [await png(64, 36), await png(64, 36, 5)],
+        duration: 1,
+        resolution: '540p',
+        is_rec: true,
+        prompt: 'ignored when is_rec is on',
+        watermark: true,
+        bgm: true,
+      })
+    ).json<TaskObject>();
+    const done = await waitFor(created.id, (t) => t.status === 'completed' || t.status === 'failed');
+    expect(done.status).toBe('completed');
+    expect(done.metadata.recommended_prompt).toMatch(/camera|scene/i);
+    expect(done.usage).toEqual({ cost: '0.1150', discount: 1 });
+    if (findFfprobe()) {
+      const url = new URL(done.output![0].content[0].url);
+      const path = join(dir, 'finished.mp4');
+      await writeFile(path, (await app.inject({ url: url.pathname + url.search })).rawPayload);
+      expect((await probeVideo(path)).streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    }
   });
 
   it('accepts the enveloped body and the X-Model header', async () => {

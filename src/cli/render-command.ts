@@ -5,7 +5,6 @@ import type { MovementAmplitude } from '../engine/camera/camera-plan.js';
 import { InputImageError, loadKeyframes } from '../engine/input/index.js';
 import { aigcMetadata } from '../engine/label/aigc-label.js';
 import type { WatermarkPosition } from '../engine/overlay/index.js';
-import { recommendPrompt } from '../engine/prompt/index.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseChoiceOption, parseIntegerOption, UsageError } from './usage-error.js';
@@ -91,8 +90,6 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
     end: positionals[1] ?? null,
     resolution,
   });
-  const recommended = values['is-rec'] ? recommendPrompt({ start, end, seed: seed ?? 0 }).prompt : null;
-  if (recommended) process.stdout.write(`recommended prompt: ${recommended}\n`);
   const bar = createProgressBar();
   await mkdir(dirname(output), { recursive: true });
   const cover = values['no-cover'] ? undefined : output.replace(/\.[^./]*$/, '') + '.jpg';
@@ -104,11 +101,8 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       ...(cover ? { cover } : {}),
       duration,
       movementAmplitude,
-      ...(recommended !== null
-        ? { prompt: recommended }
-        : values.prompt !== undefined
-          ? { prompt: values.prompt }
-          : {}),
+      ...(values.prompt !== undefined ? { prompt: values.prompt } : {}),
+      isRec: values['is-rec'] ?? false,
       bgm: values.bgm ?? false,
       watermark:
         values.watermark || wmImage ? { position: wmPosition, ...(wmImage ? { image: wmImage } : {}) } : null,
@@ -128,6 +122,7 @@ export async function renderCommand(argv: string[], signal: AbortSignal): Promis
       `${result.output}: ${result.width}x${result.height}, ${result.frames} frames at ${result.fps} fps ` +
         `(${result.duration} s), ${(result.bytes / 1024).toFixed(0)} KiB, seed ${result.seed}, ` +
         `camera ${result.camera.move}${result.camera.strength > 0 ? ` ${result.camera.strength}` : ''}, ${seconds} s` +
+        (result.recommendedPrompt ? `\nrecommended prompt: ${result.recommendedPrompt}` : '') +
         (result.music ? `\nmusic: ${result.music.preset} (${result.music.reason})` : '') +
         (cover ? `\ncover: ${cover}` : '') +
         '\n',

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { decodeImage, fitFrames, outputSize } from '../engine/input/index.js';
 import { aigcMetadata } from '../engine/label/aigc-label.js';
 import type { WatermarkPosition } from '../engine/overlay/index.js';
-import { recommendPrompt } from '../engine/prompt/index.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import type { WorkerPool } from '../engine/render/worker-pool.js';
 import type { BlobStorage } from '../storage/index.js';
@@ -171,11 +170,6 @@ export class LocalWorker {
       size,
       names: { start: 'images[0]', end: 'images[1]' },
     });
-    // is_rec: the service writes the prompt itself and uses it instead of the given one, as the spec says; its
-    // camera words drive the camera layer.
-    const recommended = task.request.is_rec
-      ? recommendPrompt({ start: fitted.start, end: fitted.end, seed: task.seed }).prompt
-      : null;
     const video = join(dir, 'video.mp4');
     const cover = join(dir, 'cover.jpg');
     const result = await renderVideo({
@@ -184,7 +178,8 @@ export class LocalWorker {
       output: video,
       cover,
       duration: task.durationSeconds,
-      prompt: recommended ?? task.request.prompt,
+      prompt: task.request.prompt,
+      isRec: task.request.is_rec,
       movementAmplitude: task.request.movement_amplitude,
       seed: task.seed,
       signal,
@@ -204,7 +199,7 @@ export class LocalWorker {
     const coverKey = `tasks/${task.id}/cover.jpg`;
     await storage.putFile(videoKey, video);
     await storage.putFile(coverKey, cover);
-    return { videoKey, coverKey, duration: result.duration, recommendedPrompt: recommended };
+    return { videoKey, coverKey, duration: result.duration, recommendedPrompt: result.recommendedPrompt };
   }
 
   #leaseMs(): number {

@@ -13,6 +13,7 @@ import {
 } from '../overlay/index.js';
 import type { RgbImage } from '../raster/types.js';
 import { resolveSeed, seededRandom } from '../seed.js';
+import { recommendPrompt } from '../prompt/index.js';
 import { analysePair } from './analyse-pair.js';
 import type { RenderJob } from './render-worker.js';
 import type { Scene, SceneFormat } from './scene.js';
@@ -54,6 +55,8 @@ export interface RenderVideoOptions {
   readonly ffmpegPath?: string;
   /** Container metadata written into the MP4 (key -> value). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** is_rec: write the prompt from the frames and use it instead of `prompt` (it is in the result). */
+  readonly isRec?: boolean;
   /** Background music chosen from the footage and the seed, fitted to the clip, AAC in the MP4. */
   readonly bgm?: boolean;
   /** A mark on every frame and the cover: the "AI Generated" text, or `image` (png/jpeg/webp bytes). */
@@ -74,6 +77,8 @@ export interface RenderResult {
   readonly bytes: number;
   /** The music chosen when `bgm` was asked for, and why. */
   readonly music: MusicChoice | null;
+  /** The prompt written from the frames when `isRec` was asked for. */
+  readonly recommendedPrompt: string | null;
 }
 
 /** Frames kept in flight per worker: enough to keep every thread and the encoder busy, few enough to bound memory. */
@@ -110,7 +115,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
   try {
     report('analyse', 0);
     const prepared = await prepareScene({ ...options, seed, pool });
-    const { scene, camera, pairMotion } = prepared;
+    const { scene, camera, pairMotion, recommendedPrompt } = prepared;
     signal?.throwIfAborted();
     const watermark = options.watermark
       ? await prepareWatermark({
@@ -171,6 +176,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       output: options.output,
       bytes: encoded.bytes,
       music: music ? { preset: music.preset, reason: music.reason } : null,
+      recommendedPrompt,
     };
   } finally {
     if (!options.pool) await pool.close();
@@ -224,6 +230,8 @@ export interface PrepareSceneOptions {
   /** Already resolved: a concrete seed, not 0. */
   readonly seed: number;
   readonly pool: FramePool;
+  /** Write the prompt from the frames (is_rec) and use it instead of `prompt`. */
+  readonly isRec?: boolean;
   /** Layout of the frames drawn; yuv420p (default) is what the encoder takes. */
   readonly format?: SceneFormat;
 }
@@ -232,6 +240,8 @@ export interface PreparedScene {
   readonly scene: Scene;
   readonly camera: CameraPlan;
   readonly pairMotion: number;
+  /** The prompt written from the frames when `isRec` was asked for. */
+  readonly recommendedPrompt: string | null;
 }
 
 /**
@@ -240,15 +250,19 @@ export interface PreparedScene {
  */
 export async function prepareScene(options: PrepareSceneOptions): Promise<PreparedScene> {
   const { start, end, pool } = options;
-  const analysis = end
-    ? await analysePair(start, end, {
+  const measuring = end
+    ? analysePair(start, end, {
         runFlow: (from, to, flowOptions) =>
           pool.run({ type: 'flow', from, to, options: flowOptions } satisfies RenderJob),
       })
-    : null;
+    : Promise.resolve(null);
+  // While the worker threads measure the flow, this thread writes the recommended prompt (is_rec), which the
+  // spec says replaces the given one; its camera words then drive the camera layer.
+  const recommendedPrompt = options.isRec ? recommendPrompt({ start, end, seed: options.seed }).prompt : null;
+  const analysis = await measuring;
   const pairMotion = analysis?.pairMotion ?? 0;
   const camera = planCamera({
-    prompt: options.prompt ?? '',
+    prompt: recommendedPrompt ?? options.prompt ?? '',
     amplitude: options.movementAmplitude ?? 'auto',
     singleImage: end === null,
     pairMotion,
@@ -265,7 +279,7 @@ export async function prepareScene(options: PrepareSceneOptions): Promise<Prepar
     motion: analysis ? sharedMotion(analysis.motion) : null,
     camera,
   };
-  return { scene, camera, pairMotion };
+  return { scene, camera, pairMotion, recommendedPrompt };
 }
 
 /** What frame drawing needs of a worker pool (the real one, or one wrapped to observe it). */

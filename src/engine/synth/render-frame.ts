@@ -128,11 +128,16 @@ export class RowSampler {
     this.#fields = fields;
     this.#width = width;
     this.#height = height;
-    this.#geometry = geometry;
     this.#mirror = edges === 'mirror';
-    this.straight = camera === null && !this.#mirror;
     this.#camera = camera ?? IDENTITY_AFFINE;
-    this.#straight = this.straight ? new StraightRowSampler(fields, width, height, geometry) : null;
+    const m = this.#camera;
+    // Every camera move of the layer is axis-aligned (zoom, pan, squeeze): an output row then maps to one scene
+    // row and its columns to evenly spaced scene columns, so the cheap row sampler serves it too.
+    this.straight = !this.#mirror && m[1] === 0 && m[3] === 0;
+    this.#geometry = this.straight
+      ? { count: geometry.count, offset: m[0] * geometry.offset + m[2], step: m[0] * geometry.step }
+      : geometry;
+    this.#straight = this.straight ? new StraightRowSampler(fields, width, height, this.#geometry) : null;
     this.#row = new Float32Array(geometry.count * FIELD_CHANNELS);
     this.top = this.#row;
     this.bottom = this.#row;
@@ -166,14 +171,15 @@ export class RowSampler {
 
   /** Prepares the fields of the output row at frame coordinate y. */
   sample(y: number): void {
-    this.#y = y;
     if (this.#straight) {
-      this.#straight.prepare(y);
+      this.#y = this.#camera[4] * y + this.#camera[5];
+      this.#straight.prepare(this.#y);
       this.top = this.#straight.top;
       this.bottom = this.#straight.bottom;
       this.ay = this.#straight.ay;
       return;
     }
+    this.#y = y;
     sampleRowThroughCamera(
       this.#fields,
       this.#width,
