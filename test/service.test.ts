@@ -180,6 +180,7 @@ describe('creating and rendering a task', () => {
     const done = await waitFor(created.id, (t) => t.status === 'completed' || t.status === 'failed');
     expect(done.status).toBe('completed');
     expect(done.metadata.recommended_prompt).toMatch(/camera|scene/i);
+    expect(done.metadata.bgm_preset).toMatch(/^[a-z-]+$/);
     expect(done.usage).toEqual({ cost: '0.1150', discount: 1 });
     if (findFfprobe()) {
       const url = new URL(done.output![0].content[0].url);

@@ -20,6 +20,8 @@ export interface TaskMetadata {
   duration: number;
   movement_amplitude: MovementAmplitude;
   bgm: boolean;
+  /** The generated music preset used when `bgm` was on (once rendered). */
+  bgm_preset?: string;
   watermark: boolean;
   wm_position: number;
   wm_url?: string;

@@ -45,6 +45,8 @@ export interface StoredTask {
   /** Seconds. */
   outputDuration: number | null;
   recommendedPrompt: string | null;
+  /** The background music preset chosen for a bgm task, once rendered. */
+  music: string | null;
   /** How many times a worker claimed it. */
   attempts: number;
   leaseOwner: string | null;
@@ -129,6 +131,7 @@ export interface TaskOutput {
   /** Seconds. */
   duration: number;
   recommendedPrompt?: string | null;
+  music?: string | null;
   width?: number;
   height?: number;
   fps?: number;

@@ -120,6 +120,7 @@ export class TaskService {
       ...(task.height !== null ? { height: task.height } : {}),
       ...(task.fps !== null ? { fps: task.fps } : {}),
       ...(task.frames !== null ? { frames: task.frames } : {}),
+      ...(task.music ? { bgm_preset: task.music } : {}),
       ...(task.recommendedPrompt ? { recommended_prompt: task.recommendedPrompt } : {}),
     };
     return toTaskObject({

@@ -8,7 +8,7 @@ import type { WatermarkPosition } from '../engine/overlay/index.js';
 import { renderVideo } from '../engine/render/render-video.js';
 import type { WorkerPool } from '../engine/render/worker-pool.js';
 import type { BlobStorage } from '../storage/index.js';
-import type { StoredTask, TaskStore } from '../store/index.js';
+import type { StoredTask, TaskOutput, TaskStore } from '../store/index.js';
 import { WATERMARK_INPUT } from '../tasks/task-service.js';
 import type { RenderMetrics } from './render-metrics.js';
 
@@ -151,7 +151,7 @@ export class LocalWorker {
     dir: string,
     signal: AbortSignal,
     onProgress: (fraction: number) => void,
-  ): Promise<{ videoKey: string; coverKey: string; duration: number; recommendedPrompt: string | null }> {
+  ): Promise<TaskOutput & { videoKey: string; coverKey: string }> {
     const { storage } = this.#options;
     const isWatermark = (key: string): boolean => key.split('/').at(-1)!.startsWith(`${WATERMARK_INPUT}.`);
     const watermarkKey = task.inputKeys.find(isWatermark);
@@ -199,7 +199,13 @@ export class LocalWorker {
     const coverKey = `tasks/${task.id}/cover.jpg`;
     await storage.putFile(videoKey, video);
     await storage.putFile(coverKey, cover);
-    return { videoKey, coverKey, duration: result.duration, recommendedPrompt: result.recommendedPrompt };
+    return {
+      videoKey,
+      coverKey,
+      duration: result.duration,
+      recommendedPrompt: result.recommendedPrompt,
+      music: result.music?.preset ?? null,
+    };
   }
 
   #leaseMs(): number {

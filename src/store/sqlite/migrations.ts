@@ -70,6 +70,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_finished ON tasks (completed_at) WHERE completed_at IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'background music choice on tasks',
+    sql: `ALTER TABLE tasks ADD COLUMN music TEXT;`,
+  },
 ];
 
 /**

@@ -27,6 +27,7 @@ const TASK_COLUMNS = [
   'output_cover_key',
   'output_duration',
   'recommended_prompt',
+  'music',
   'attempts',
   'lease_owner',
   'lease_expires_at',

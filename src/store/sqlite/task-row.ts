@@ -28,6 +28,7 @@ export interface TaskRow {
   output_cover_key: string | null;
   output_duration: number | null;
   recommended_prompt: string | null;
+  music: string | null;
   attempts: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
@@ -82,6 +83,7 @@ export function taskFromRow(row: TaskRow): StoredTask {
     outputCoverKey: row.output_cover_key,
     outputDuration: row.output_duration,
     recommendedPrompt: row.recommended_prompt,
+    music: row.music,
     attempts: row.attempts,
     leaseOwner: row.lease_owner,
     leaseExpiresAt: toDate(row.lease_expires_at),
@@ -121,6 +123,7 @@ export function taskToParams(task: StoredTask): TaskParams {
     output_cover_key: task.outputCoverKey,
     output_duration: task.outputDuration,
     recommended_prompt: task.recommendedPrompt,
+    music: task.music,
     attempts: task.attempts,
     lease_owner: task.leaseOwner,
     lease_expires_at: task.leaseExpiresAt?.getTime() ?? null,
