@@ -91,6 +91,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     adminToken: adminToken.value,
     fileSecret: fileSecret.value,
     maxBodyBytes: config.maxBodyBytes,
+    syncTimeoutMs: config.syncTimeout,
     logger: { level: config.logLevel },
     renderMetrics,
   });

@@ -7,6 +7,7 @@ import type { TaskService } from '../tasks/task-service.js';
 import type { RenderMetrics } from '../worker/render-metrics.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { KeyCache } from './authenticate.js';
+import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerOperationRoutes } from './operation-routes.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   /** Largest request body accepted; the spec says 20 MB. */
   readonly maxBodyBytes?: number;
   readonly logger?: boolean | { level: string };
+  /** How long POST /model/v1/generation/sync waits before answering 504 with the task. */
+  readonly syncTimeoutMs?: number;
   /** Render durations from the in-process worker, when there is one. */
   readonly renderMetrics?: RenderMetrics;
 }
@@ -52,6 +55,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.status(apiErr.status).send(errorResponseBody(apiErr, request.id));
   });
   registerGenerationRoutes(app, options, keys);
+  registerDeliveryRoutes(app, options, keys);
   registerFileRoutes(app, options);
   registerAdminRoutes(app, options, keys);
   registerOperationRoutes(app, options);

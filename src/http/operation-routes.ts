@@ -53,6 +53,35 @@ function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'The task object, status pending' } },
         },
       },
+      '/model/v1/generation/precharge': {
+        post: {
+          security: bearer,
+          requestBody: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/GenerationRequest' } } },
+          },
+          responses: { '200': { description: '{ model, cost, discount }: the quote; nothing is created' } },
+        },
+      },
+      '/model/v1/generation/sync': {
+        post: {
+          security: bearer,
+          requestBody: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/GenerationRequest' } } },
+          },
+          responses: {
+            '200': { description: 'The finished task' },
+            '504': { description: 'SYNC_TIMEOUT, with the task still running' },
+          },
+        },
+      },
+      '/model/v1/generation/task/{id}/stream': {
+        get: {
+          security: bearer,
+          responses: {
+            '200': { description: 'Server-sent events: progress, done, error; Last-Event-ID resumes' },
+          },
+        },
+      },
       '/model/v1/generation/task/{id}': {
         get: { security: bearer, responses: { '200': { description: 'The task' } } },
       },

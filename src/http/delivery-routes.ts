@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  apiError,
+  errorResponseBody,
+  isTerminal,
+  parseGenerationRequest,
+  quote,
+  toApiError,
+  type TaskObject,
+} from '../contract/index.js';
+import { watchTask } from '../tasks/watch-task.js';
+import { authenticateKey, type KeyCache } from './authenticate.js';
+import type { AppOptions } from './app.js';
+
+/** Comment lines that keep proxies and browsers from closing a quiet event stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * The endpoints that deliver a task without polling: a price quote before creating anything, the task's
+ * server-sent event stream, and the synchronous create that waits for the video.
+ */
+export function registerDeliveryRoutes(app: FastifyInstance, options: AppOptions, keys: KeyCache): void {
+  const { service, store } = options;
+  const syncTimeoutMs = options.syncTimeoutMs ?? 300_000;
+
+  app.post('/model/v1/generation/precharge', async (request) => {
+    await authenticateKey(store, request.headers.authorization, keys);
+    const modelHeader = request.headers['x-model'];
+    const parsed = parseGenerationRequest(
+      request.body,
+      typeof modelHeader === 'string' ? { model: modelHeader } : {},
+    );
+    const { cost, discount } = quote(parsed);
+    return { model: parsed.model, cost, discount };
+  });
+
+  app.get<{ Params: { id: string } }>('/model/v1/generation/task/:id/stream', async (request, reply) => {
+    const key = await authenticateKey(store, request.headers.authorization, keys);
+    // The first read happens before the stream opens, so a missing task is an ordinary 404 answer.
+    const first = await service.get(key.id, request.params.id);
+    const controller = new AbortController();
+    request.raw.on('close', () => controller.abort());
+    const lastEventId = Number(request.headers['last-event-id']);
+    let eventId = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0;
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-request-id': request.id,
+      // Proxies such as nginx buffer responses unless told not to; events must arrive as they happen.
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: unknown): void => {
+      out.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    try {
+      if (isTerminal(first.status)) {
+        send('done', first);
+      } else {
+        for await (const task of watchTask(service, key.id, request.params.id, {
+          signal: controller.signal,
+        })) {
+          send(isTerminal(task.status) ? 'done' : 'progress', task);
+        }
+      }
+    } catch (error) {
+      const failure = toApiError(error);
+      if (failure.code === 'internal_error') request.log.error({ err: error }, 'event stream failed');
+      send('error', errorResponseBody(failure, request.id));
+    } finally {
+      clearInterval(keepAlive);
+      out.end();
+    }
+  });
+
+  app.post('/model/v1/generation/sync', async (request, reply) => {
+    const key = await authenticateKey(store, request.headers.authorization, keys);
+    const idempotencyKey = request.headers['idempotency-key'];
+    const modelHeader = request.headers['x-model'];
+    const created = await service.create({
+      keyId: key.id,
+      body: request.body,
+      ...(typeof modelHeader === 'string' ? { modelHeader } : {}),
+      ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
+    });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), syncTimeoutMs);
+    // A client that hangs up stops the wait, not the task: it can still be polled.
+    request.raw.on('close', () => controller.abort());
+    let latest: TaskObject = created;
+    try {
+      for await (const task of watchTask(service, key.id, created.id, { signal: controller.signal }))
+        latest = task;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (isTerminal(latest.status)) return latest;
+    const timeout = apiError('SYNC_TIMEOUT', {
+      values: { id: latest.id, status: latest.status, seconds: Math.round(syncTimeoutMs / 1000) },
+    });
+    return reply.status(504).send({ ...errorResponseBody(timeout, request.id), task: latest });
+  });
+}

@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isTerminal, type TaskObject } from '../contract/index.js';
+import type { TaskService } from './task-service.js';
+
+export interface WatchTaskOptions {
+  /** How often the store is read; also the most a change can wait before it is seen. */
+  readonly intervalMs?: number;
+  /** Ends the watch (the client went away, or a deadline passed). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Yields a task's state now and again whenever its status or progress changes, ending after a final state.
+ * It reads the store rather than listening to this process's worker, so it sees tasks rendered by any process
+ * of a deployment. A missing task (or another key's) throws task_not_found at the first read.
+ */
+export async function* watchTask(
+  service: TaskService,
+  keyId: string,
+  id: string,
+  options: WatchTaskOptions = {},
+): AsyncGenerator<TaskObject> {
+  const interval = options.intervalMs ?? 250;
+  let last = '';
+  for (;;) {
+    const task = await service.get(keyId, id);
+    const state = `${task.status}:${task.progress}`;
+    if (state !== last) {
+      last = state;
+      yield task;
+    }
+    if (isTerminal(task.status)) return;
+    try {
+      await sleep(interval, undefined, { signal: options.signal });
+    } catch {
+      return;
+    }
+  }
+}
