@@ -474,6 +474,65 @@ describe('delivery: precharge, event stream, sync', () => {
   });
 });
 
+describe('limits', () => {
+  it("answers 429 with Retry-After past a key's unfinished-task limit", async () => {
+    // Its own store and no worker, so the tasks it accepts stay pending.
+    const limitedStore = await openSqliteStore({ path: ':memory:' });
+    const service = new TaskService({ store: limitedStore, storage, fileUrl: (k) => k, maxActiveTasks: 2 });
+    const limited = buildApp({
+      service,
+      store: limitedStore,
+      storage,
+      adminToken: ADMIN,
+      fileSecret: FILE_SECRET,
+    });
+    const secret = (await createApiKey(limitedStore, 'limited')).secret;
+    const body = { model: 'viduq2_pro_start_end2video', images: [await png(32, 32)], duration: 1 };
+    const post = () =>
+      limited.inject({ method: 'POST', url: '/model/v1/generation', headers: auth(secret), payload: body });
+    expect((await post()).statusCode).toBe(200);
+    expect((await post()).statusCode).toBe(200);
+    const third = await post();
+    expect(third.statusCode).toBe(429);
+    expect(third.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(third.json<{ error: { message: string } }>().error.message).toMatch(/2 unfinished tasks/);
+    expect(third.headers['retry-after']).toBe('5');
+    await limited.close();
+    await limitedStore.close();
+  });
+
+  it("answers 429 with Retry-After past a key's request rate, without slowing other keys", async () => {
+    const limitedStore = await openSqliteStore({ path: ':memory:' });
+    const service = new TaskService({ store: limitedStore, storage, fileUrl: (k) => k });
+    const limited = buildApp({
+      service,
+      store: limitedStore,
+      storage,
+      adminToken: ADMIN,
+      fileSecret: FILE_SECRET,
+      rateLimit: 1,
+    });
+    const [a, b] = [
+      (await createApiKey(limitedStore, 'a')).secret,
+      (await createApiKey(limitedStore, 'b')).secret,
+    ];
+    const responses = [];
+    for (let i = 0; i < 10; i++) {
+      responses.push(await limited.inject({ url: '/model/v1/generation/tasks', headers: auth(a) }));
+    }
+    // A burst of two, then about one a second: ten calls in a row cannot all pass.
+    expect(responses.slice(0, 2).map((r) => r.statusCode)).toEqual([200, 200]);
+    const refused = responses.find((r) => r.statusCode === 429);
+    expect(refused?.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await limited.inject({ url: '/model/v1/generation/tasks', headers: auth(b) })).statusCode).toBe(
+      200,
+    );
+    await limited.close();
+    await limitedStore.close();
+  });
+});
+
 describe('admin and operations', () => {
   it('creates, lists and revokes keys with the admin token only', async () => {
     const withApiKey = await app.inject({ url: '/admin/v1/keys', headers: auth(key) });

@@ -83,6 +83,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     fetchTimeoutMs: config.fetchTimeout,
     maxImageBytes: config.maxImageBytes,
     maxImagePixels: config.maxImagePixels,
+    maxActiveTasks: config.maxActiveTasks,
   });
   const app = buildApp({
     service,
@@ -92,6 +93,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     fileSecret: fileSecret.value,
     maxBodyBytes: config.maxBodyBytes,
     syncTimeoutMs: config.syncTimeout,
+    rateLimit: config.rateLimit,
     logger: { level: config.logLevel },
     renderMetrics,
   });

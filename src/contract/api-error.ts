@@ -32,12 +32,19 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly param: string | undefined;
+  /** The values the message was rendered from (e.g. `retry_after` for the Retry-After header). */
+  readonly values: Readonly<Record<string, string | number>>;
 
-  constructor(code: ErrorCode, message: string, options: { param?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { param?: string; cause?: unknown; values?: Readonly<Record<string, string | number>> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = ERROR_CATALOGUE[code].status;
     this.param = options.param;
+    this.values = options.values ?? {};
   }
 
   /** The `error` member of the response or the task. */
@@ -64,7 +71,7 @@ export function apiError<C extends ErrorCode>(
     if (name === 'param') return options?.param ?? 'the request';
     return String(values[name] ?? `{${name}}`);
   });
-  return new ApiError(code, message, { param: options?.param, cause: options?.cause });
+  return new ApiError(code, message, { param: options?.param, cause: options?.cause, values });
 }
 
 /**

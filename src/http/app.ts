@@ -6,7 +6,8 @@ import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { RenderMetrics } from '../worker/render-metrics.js';
 import { registerAdminRoutes } from './admin-routes.js';
-import { KeyCache } from './authenticate.js';
+import { authenticateKey, KeyCache } from './authenticate.js';
+import { RateLimiter } from './rate-limiter.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
@@ -22,6 +23,8 @@ export interface AppOptions {
   /** Largest request body accepted; the spec says 20 MB. */
   readonly maxBodyBytes?: number;
   readonly logger?: boolean | { level: string };
+  /** Requests per second per API key on average (bursts of twice as many); default 50. */
+  readonly rateLimit?: number;
   /** How long POST /model/v1/generation/sync waits before answering 504 with the task. */
   readonly syncTimeoutMs?: number;
   /** Render durations from the in-process worker, when there is one. */
@@ -45,13 +48,29 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestIdHeader: false,
   });
   const keys = new KeyCache();
+  const limiter = new RateLimiter(options.rateLimit ?? 50);
+  // Every authenticated API call counts against its key's rate, before its body is read; admin and operations
+  // endpoints do not.
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/model/')) return;
+    const header = request.headers.authorization;
+    if (!header) return;
+    const key = await authenticateKey(options.store, header, keys);
+    const wait = limiter.take(key.id);
+    if (wait > 0) {
+      throw apiError('rate_limited', {
+        values: { reason: 'request rate of this API key', retry_after: wait },
+      });
+    }
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const apiErr = fromFrameworkError(error, maxBodyBytes);
     if (apiErr.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
-    if (apiErr.code === 'rate_limited') void reply.header('retry-after', '1');
+    if (apiErr.code === 'rate_limited')
+      void reply.header('retry-after', String(apiErr.values.retry_after ?? 1));
     return reply.status(apiErr.status).send(errorResponseBody(apiErr, request.id));
   });
   registerGenerationRoutes(app, options, keys);

@@ -32,6 +32,8 @@ export interface TaskServiceOptions {
   readonly allowPrivateHosts?: readonly string[];
   readonly fetchTimeoutMs?: number;
   readonly maxImageBytes?: number;
+  /** Pending and processing tasks one key may have at once; default 20. */
+  readonly maxActiveTasks?: number;
   readonly maxImagePixels?: number;
   readonly clock?: () => Date;
 }
@@ -61,6 +63,7 @@ export class TaskService {
   async create(input: CreateTaskInput): Promise<TaskObject> {
     const request = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
     const requestHash = input.idempotencyKey ? hashRequest(request) : null;
+    await this.#checkActiveTasks(input.keyId);
     const images = await intakeImages(request.images, {
       ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
       ...(this.#options.fetchTimeoutMs ? { timeoutMs: this.#options.fetchTimeoutMs } : {}),
@@ -110,6 +113,23 @@ export class TaskService {
     }
     this.#options.onCancelled?.(id);
     return this.toObject(result.task);
+  }
+
+  /** 429 when the key already has as many unfinished tasks as it may, before any image is fetched. */
+  async #checkActiveTasks(keyId: string): Promise<void> {
+    const limit = this.#options.maxActiveTasks ?? 20;
+    let active = 0;
+    for (const status of ['pending', 'processing'] as const) {
+      active += (await this.#options.store.listTasks(keyId, { status, limit })).tasks.length;
+    }
+    if (active >= limit) {
+      throw apiError('rate_limited', {
+        values: {
+          reason: `this API key already has ${active} unfinished tasks (at most ${limit})`,
+          retry_after: 5,
+        },
+      });
+    }
   }
 
   /** The API's task object, with signed URLs for the outputs. */
