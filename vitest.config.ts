@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'client/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Renders spawn ffmpeg and worker threads; two cores are shared better by fewer test files at once.
