@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 
 import type { RgbImage } from '../raster/types.js';
+import { decodeFailure } from './decode-failure.js';
 import { InputImageError } from './input-image-error.js';
 import { nameUnsupportedFormat, sniffImageFormat } from './sniff-image-format.js';
 
@@ -60,20 +61,6 @@ export async function decodeImage(
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/pixel limit/i.test(message)) {
-      throw new InputImageError({
-        code: 'too_large',
-        fileName: name,
-        reason: `image has more than the ${maxPixels.toLocaleString('en-US')} pixels allowed`,
-        cause: error,
-      });
-    }
-    throw new InputImageError({
-      code: 'decode_failed',
-      fileName: name,
-      reason: `could not decode ${format} image (${message})`,
-      cause: error,
-    });
+    throw decodeFailure(error, { name, format, maxPixels });
   }
 }

@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 
 import { DEFAULT_MAX_INPUT_PIXELS } from '../input/decode-image.js';
+import { decodeFailure } from '../input/decode-failure.js';
 import { InputImageError } from '../input/input-image-error.js';
 import { nameUnsupportedFormat, sniffImageFormat } from '../input/sniff-image-format.js';
 import { textMarkSvg } from './text-mark-svg.js';
@@ -127,21 +128,7 @@ async function renderImageMark(
       .resize(boxWidth, boxHeight, { fit: 'inside', kernel: 'lanczos3' });
     return await toRgba(pipeline);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/pixel limit/i.test(message)) {
-      throw new InputImageError({
-        code: 'too_large',
-        fileName: name,
-        reason: `image has more than the ${DEFAULT_MAX_INPUT_PIXELS.toLocaleString('en-US')} pixels allowed`,
-        cause: error,
-      });
-    }
-    throw new InputImageError({
-      code: 'decode_failed',
-      fileName: name,
-      reason: `could not decode ${format} image (${message})`,
-      cause: error,
-    });
+    throw decodeFailure(error, { name, format, maxPixels: DEFAULT_MAX_INPUT_PIXELS });
   }
 }
 
