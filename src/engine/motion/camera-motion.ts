@@ -21,21 +21,38 @@ export interface CameraMotion {
  * for the mild perspective of a real camera move where decomposing the whole matrix would not.
  */
 export function describeCameraMotion(h: Homography, width: number, height: number): CameraMotion {
-  const cx = (width - 1) / 2;
-  const cy = (height - 1) / 2;
-  const w = h[6] * cx + h[7] * cy + h[8];
-  const px = (h[0] * cx + h[1] * cy + h[2]) / w;
-  const py = (h[3] * cx + h[4] * cy + h[5]) / w;
-  // d(px)/dx = (h0 - px h6) / w and so on: the quotient rule on u / w.
-  const a = (h[0] - px * h[6]) / w;
-  const b = (h[1] - px * h[7]) / w;
-  const c = (h[3] - py * h[6]) / w;
-  const d = (h[4] - py * h[7]) / w;
+  const { cx, cy, px, py, a, b, c, d } = centreJacobian(h, width, height);
   return {
     panX: (px - cx) / width,
     panY: (py - cy) / height,
     zoom: Math.sqrt(Math.abs(a * d - b * c)),
     // The rotation closest to the Jacobian (its polar factor) has this angle.
     rotation: Math.atan2(c - b, a + d),
+  };
+}
+
+/**
+ * Where the image centre goes under h and the Jacobian there, [[a, b], [c, d]] (d(px)/dx = (h0 - px h6) / w and
+ * so on: the quotient rule on u / w). Everything this module and the prompt writer read off a homography.
+ */
+export function centreJacobian(
+  h: Homography,
+  width: number,
+  height: number,
+): { cx: number; cy: number; px: number; py: number; a: number; b: number; c: number; d: number } {
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
+  const w = h[6] * cx + h[7] * cy + h[8];
+  const px = (h[0] * cx + h[1] * cy + h[2]) / w;
+  const py = (h[3] * cx + h[4] * cy + h[5]) / w;
+  return {
+    cx,
+    cy,
+    px,
+    py,
+    a: (h[0] - px * h[6]) / w,
+    b: (h[1] - px * h[7]) / w,
+    c: (h[3] - py * h[6]) / w,
+    d: (h[4] - py * h[7]) / w,
   };
 }

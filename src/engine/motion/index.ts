@@ -1,4 +1,4 @@
-export { describeCameraMotion, type CameraMotion } from './camera-motion.js';
+export { centreJacobian, describeCameraMotion, type CameraMotion } from './camera-motion.js';
 export {
   estimateGlobalMotion,
   type GlobalMotion,

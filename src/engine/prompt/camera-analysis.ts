@@ -1,5 +1,5 @@
 import type { CameraMove } from '../camera/camera-words.js';
-import { describeCameraMotion, estimateGlobalMotion } from '../motion/index.js';
+import { centreJacobian, describeCameraMotion, estimateGlobalMotion } from '../motion/index.js';
 import type { Homography, Plane } from '../raster/types.js';
 
 /** The camera move measured between two frames, read at the image centre. */
@@ -37,17 +37,9 @@ export function measureCamera(h: Homography, width: number, height: number): Mea
   return { ...describeCameraMotion(h, width, height), squeeze: horizontalSqueeze(h, width, height) };
 }
 
-/** Ratio of the Jacobian's column lengths at the centre (the quotient rule, as in describeCameraMotion). */
+/** Ratio of the Jacobian's column lengths at the centre. */
 function horizontalSqueeze(h: Homography, width: number, height: number): number {
-  const cx = (width - 1) / 2;
-  const cy = (height - 1) / 2;
-  const w = h[6] * cx + h[7] * cy + h[8];
-  const px = (h[0] * cx + h[1] * cy + h[2]) / w;
-  const py = (h[3] * cx + h[4] * cy + h[5]) / w;
-  const a = (h[0] - px * h[6]) / w;
-  const b = (h[1] - px * h[7]) / w;
-  const c = (h[3] - py * h[6]) / w;
-  const d = (h[4] - py * h[7]) / w;
+  const { a, b, c, d } = centreJacobian(h, width, height);
   const sy = Math.hypot(b, d);
   return sy > 0 ? Math.hypot(a, c) / sy : 1;
 }

@@ -13,7 +13,8 @@ import { dominantColours, type PaletteColour } from './palette.js';
 import { chooseSingleImageMove, measureLayout, type ImageLayout } from './single-image-move.js';
 import { findSubjectMotion, type SubjectMotion } from './subject-motion.js';
 import { measureToneChange, type ToneChange } from './tone-change.js';
-import { workingCopy, workingSize } from './working-copy.js';
+import { workingSize } from '../raster/planes.js';
+import { workingCopy } from './working-copy.js';
 
 /** Long side of the copies every measurement runs on, px. */
 export const PROMPT_WORKING_SIZE = 288;

@@ -11,16 +11,6 @@ export interface WorkingCopy {
   readonly luma: Plane;
 }
 
-/** The working size's dimensions for an image: the long side brought down to `longSide`, never enlarged. */
-export function workingSize(
-  width: number,
-  height: number,
-  longSide: number,
-): { width: number; height: number } {
-  const scale = Math.min(1, longSide / Math.max(width, height));
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-}
-
 /**
  * Area-averaged copy of an RGB image at exactly width x height. Each channel is resized on its own so the
  * palette sees true colours, and luma is computed from the small channels with the engine's BT.709 weights.

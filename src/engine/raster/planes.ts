@@ -92,3 +92,17 @@ export function samplePlane(plane: Plane, x: number, y: number): number {
   const bottom = data[r1 + x0] + (data[r1 + x1] - data[r1 + x0]) * fx;
   return top + (bottom - top) * fy;
 }
+
+/** A working resolution for an image: the same aspect, the long side at most `longSide`, never enlarged. */
+export function workingSize(
+  width: number,
+  height: number,
+  longSide: number,
+  minSide = 1,
+): { width: number; height: number } {
+  const scale = Math.min(1, longSide / Math.max(width, height));
+  return {
+    width: Math.max(minSide, Math.round(width * scale)),
+    height: Math.max(minSide, Math.round(height * scale)),
+  };
+}

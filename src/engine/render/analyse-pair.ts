@@ -1,6 +1,6 @@
 import { computeFlow, flowConfidence, type FlowOptions } from '../flow/index.js';
 import { estimateGlobalMotion, invertHomography } from '../motion/index.js';
-import { lumaOf, resizePlane } from '../raster/planes.js';
+import { lumaOf, resizePlane, workingSize } from '../raster/planes.js';
 import type { FlowField, Homography, Plane, RgbImage } from '../raster/types.js';
 import { splatPriority, type PairMotion } from '../synth/intermediate-fields.js';
 
@@ -33,16 +33,6 @@ export const DEFAULT_FLOW_MAX_SIDE = 480;
 
 const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlow(from, to, options));
 
-/** The working resolution for a frame size: the same aspect, longest side at most `maxSide`, never upscaled. */
-export function workingSize(
-  width: number,
-  height: number,
-  maxSide: number,
-): { width: number; height: number } {
-  const scale = Math.min(1, maxSide / Math.max(width, height));
-  return { width: Math.max(8, Math.round(width * scale)), height: Math.max(8, Math.round(height * scale)) };
-}
-
 /**
  * Measures the motion between two keyframes of the same size, once per clip: the global motion first (a robust
  * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
@@ -53,7 +43,8 @@ export async function analysePair(
   end: RgbImage,
   options: AnalysePairOptions = {},
 ): Promise<PairAnalysis> {
-  const size = workingSize(start.width, start.height, options.maxSide ?? DEFAULT_FLOW_MAX_SIDE);
+  // Flow needs a few patches across even for a tiny input, hence at least 8 px a side.
+  const size = workingSize(start.width, start.height, options.maxSide ?? DEFAULT_FLOW_MAX_SIDE, 8);
   const from = toWorkingLuma(start, size);
   const to = toWorkingLuma(end, size);
   const global = estimateGlobalMotion(from, to);
