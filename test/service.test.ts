@@ -501,6 +501,32 @@ describe('limits', () => {
     await limitedStore.close();
   });
 
+  it('answers 503 queue_full with Retry-After when the whole queue is at its bound', async () => {
+    const queueStore = await openSqliteStore({ path: ':memory:' });
+    const service = new TaskService({ store: queueStore, storage, fileUrl: (k) => k, maxQueue: 1 });
+    const bounded = buildApp({
+      service,
+      store: queueStore,
+      storage,
+      adminToken: ADMIN,
+      fileSecret: FILE_SECRET,
+    });
+    const [a, b] = [
+      (await createApiKey(queueStore, 'a')).secret,
+      (await createApiKey(queueStore, 'b')).secret,
+    ];
+    const body = { model: 'viduq2_pro_start_end2video', images: [await png(32, 32)], duration: 1 };
+    const post = (secret: string) =>
+      bounded.inject({ method: 'POST', url: '/model/v1/generation', headers: auth(secret), payload: body });
+    expect((await post(a)).statusCode).toBe(200);
+    const full = await post(b);
+    expect(full.statusCode).toBe(503);
+    expect(full.json()).toMatchObject({ error: { code: 'queue_full' } });
+    expect(full.headers['retry-after']).toBe('30');
+    await bounded.close();
+    await queueStore.close();
+  });
+
   it("answers 429 with Retry-After past a key's request rate, without slowing other keys", async () => {
     const limitedStore = await openSqliteStore({ path: ':memory:' });
     const service = new TaskService({ store: limitedStore, storage, fileUrl: (k) => k });

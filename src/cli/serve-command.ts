@@ -84,6 +84,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     maxImageBytes: config.maxImageBytes,
     maxImagePixels: config.maxImagePixels,
     maxActiveTasks: config.maxActiveTasks,
+    maxQueue: config.maxQueue,
   });
   const app = buildApp({
     service,

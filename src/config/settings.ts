@@ -157,6 +157,15 @@ export const SETTINGS = {
     max: 1_000_000,
     doc: 'Pending and processing tasks one API key may have at once; creating more answers 429.',
   },
+  maxQueue: {
+    env: 'INBETWEEN_MAX_QUEUE',
+    flag: '--max-queue',
+    type: 'int',
+    default: '1000',
+    min: 1,
+    max: 100_000_000,
+    doc: 'Pending tasks the service accepts in all; beyond, creating answers 503 queue_full with Retry-After.',
+  },
   allowPrivateHosts: {
     env: 'INBETWEEN_ALLOW_PRIVATE_HOSTS',
     flag: '--allow-private-hosts',

@@ -151,6 +151,13 @@ export const ERROR_CATALOGUE = {
     template: 'Task {id} is {status} and can no longer be cancelled',
     meaning: 'Only pending or processing tasks can be cancelled',
   },
+  queue_full: {
+    status: 503,
+    where: 'response',
+    template: 'The queue already holds {depth} tasks (at most {limit}); retry after {retry_after} s',
+    meaning:
+      'The service would not start this task for a long time; it refuses rather than queue it (see Retry-After)',
+  },
   SYNC_TIMEOUT: {
     status: 504,
     where: 'response',

@@ -69,8 +69,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const apiErr = fromFrameworkError(error, maxBodyBytes);
     if (apiErr.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
-    if (apiErr.code === 'rate_limited')
+    if (apiErr.code === 'rate_limited' || apiErr.code === 'queue_full') {
       void reply.header('retry-after', String(apiErr.values.retry_after ?? 1));
+    }
     return reply.status(apiErr.status).send(errorResponseBody(apiErr, request.id));
   });
   registerGenerationRoutes(app, options, keys);

@@ -32,6 +32,8 @@ export interface TaskServiceOptions {
   readonly allowPrivateHosts?: readonly string[];
   readonly fetchTimeoutMs?: number;
   readonly maxImageBytes?: number;
+  /** Pending tasks the whole service accepts; beyond, 503 queue_full. Default 1000. */
+  readonly maxQueue?: number;
   /** Pending and processing tasks one key may have at once; default 20. */
   readonly maxActiveTasks?: number;
   readonly maxImagePixels?: number;
@@ -64,6 +66,7 @@ export class TaskService {
     const request = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
     const requestHash = input.idempotencyKey ? hashRequest(request) : null;
     await this.#checkActiveTasks(input.keyId);
+    await this.#checkQueue();
     const images = await intakeImages(request.images, {
       ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
       ...(this.#options.fetchTimeoutMs ? { timeoutMs: this.#options.fetchTimeoutMs } : {}),
@@ -130,6 +133,13 @@ export class TaskService {
         },
       });
     }
+  }
+
+  /** 503 rather than accept work that could not start for hours: clients can retry or go elsewhere. */
+  async #checkQueue(): Promise<void> {
+    const limit = this.#options.maxQueue ?? 1000;
+    const depth = await this.#options.store.queueDepth();
+    if (depth >= limit) throw apiError('queue_full', { values: { depth, limit, retry_after: 30 } });
   }
 
   /** The API's task object, with signed URLs for the outputs. */
