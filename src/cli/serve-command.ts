@@ -8,6 +8,7 @@ import { createApiKey } from '../http/admin-routes.js';
 import { openLocalFolderStorage, signFileUrl } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { TaskService } from '../tasks/task-service.js';
+import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { scheduleRetention } from '../tasks/retention.js';
 import { LocalWorker } from '../worker/local-worker.js';
 import { RenderMetrics } from '../worker/render-metrics.js';
@@ -107,6 +108,13 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     intervalMs: config.cleanupInterval,
     onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),
   });
+  // Off-peak tasks that found no idle time in 48 h are cancelled; a ten-minute check is precise enough.
+  const offPeakExpiry = setInterval(() => {
+    expireOffPeakTasks(store).catch((error: unknown) =>
+      app.log.error({ err: error }, 'off-peak expiry failed'),
+    );
+  }, 600_000);
+  offPeakExpiry.unref();
   process.stdout.write(`inbetween listening on ${publicUrl}\n`);
   if (adminToken.created)
     process.stdout.write(`admin token (shown once, kept in ${config.dataDir}): ${adminToken.value}\n`);
@@ -115,6 +123,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     process.stdout.write(`API key (shown once): ${secret}\n`);
   }
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  clearInterval(offPeakExpiry);
   retention.stop();
   await app.close();
   await worker.stop();

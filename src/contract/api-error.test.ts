@@ -28,6 +28,8 @@ const STATUSES: Record<string, number> = {
   task_not_cancellable: 409,
   // Not in DESIGN.md's list: issue 5's global queue bound needs a 503 of its own.
   queue_full: 503,
+  // Also beyond DESIGN.md's list: the reason an off-peak task was cancelled, on the task.
+  off_peak_expired: 503,
   SYNC_TIMEOUT: 504,
   internal_error: 500,
 };

@@ -97,6 +97,12 @@ export const ERROR_CATALOGUE = {
     template: 'Video generation failed: {reason}',
     meaning: 'Video generation failed (on the task, not the create call)',
   },
+  off_peak_expired: {
+    status: 503,
+    where: 'task',
+    template: 'Not started within {hours} h in off-peak mode; cancelled and not charged',
+    meaning: 'An off-peak task that found no idle time within 48 h (on the cancelled task)',
+  },
   invalid_json: {
     status: 400,
     where: 'response',

@@ -9,6 +9,7 @@ export {
 export type {
   ApiKeyRecord,
   ClaimOptions,
+  ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
   InsertTaskResult,

@@ -116,6 +116,13 @@ export interface ClaimOptions {
   includeOffPeak: boolean;
 }
 
+/** Options for {@link TaskStore.expireOffPeakTasks}. */
+export interface ExpireOffPeakOptions {
+  createdBefore: Date;
+  now: Date;
+  error: TaskError;
+}
+
 /** Options for {@link TaskStore.heartbeat}. */
 export interface HeartbeatOptions {
   leaseMs: number;
@@ -219,6 +226,8 @@ export interface TaskStore {
   /** Expired leases back to pending, or to failed (002014012) once `maxAttempts` claims are used up. */
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult>;
   /** Number of tasks in every state (all states present). */
+  /** Cancels pending off-peak tasks created before `createdBefore`, with `error` as the reason. */
+  expireOffPeakTasks(options: ExpireOffPeakOptions): Promise<StoredTask[]>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /** Pending tasks, off-peak ones included. */
   queueDepth(): Promise<number>;

@@ -4,6 +4,7 @@ import { decodeListCursor, encodeListCursor } from '../list-cursor.js';
 import type {
   ApiKeyRecord,
   ClaimOptions,
+  ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
   InsertTaskResult,
@@ -165,6 +166,16 @@ export class SqliteTaskStore implements TaskStore {
       }
       return result;
     });
+  }
+
+  expireOffPeakTasks(options: ExpireOffPeakOptions): Promise<StoredTask[]> {
+    return this.#write(() =>
+      this.#sql.staleOffPeak.all(options.createdBefore.getTime()).map((row) => {
+        const planned = planCancel(taskFromRow(row), null, options.now, options.error);
+        if (!planned.ok) throw new Error(`pending task ${row.id} refused to cancel: ${planned.reason}`);
+        return this.#save(planned.task);
+      }),
+    );
   }
 
   countByStatus(): Promise<Record<TaskStatus, number>> {

@@ -93,6 +93,9 @@ export function prepareStatements(db: Database.Database) {
     expiredLeases: db.prepare<[number], TaskRow>(
       `SELECT * FROM tasks WHERE status = 'processing' AND lease_expires_at <= ? ORDER BY lease_expires_at, id`,
     ),
+    staleOffPeak: db.prepare<[number], TaskRow>(
+      `SELECT * FROM tasks WHERE status = 'pending' AND off_peak = 1 AND created_at < ? ORDER BY created_at, id`,
+    ),
     countByStatus: db.prepare<[], { status: string; count: number }>(
       'SELECT status, COUNT(*) AS count FROM tasks GROUP BY status',
     ),
