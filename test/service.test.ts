@@ -6,14 +6,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
-import { WorkerPool } from '../src/engine/render/worker-pool.js';
 import { createApiKey } from '../src/http/admin-routes.js';
 import { buildApp } from '../src/http/app.js';
-import { openLocalFolderStorage, signFileUrl, type BlobStorage } from '../src/storage/index.js';
+import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
+import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
 import { TaskService } from '../src/tasks/task-service.js';
-import { LocalWorker } from '../src/worker/local-worker.js';
-import { RenderMetrics } from '../src/worker/render-metrics.js';
 import { findFfprobe, probeVideo } from './helpers/probe-video.js';
 import { drawRgb, textureAt } from './helpers/synthetic.js';
 
@@ -24,11 +22,8 @@ const BASE = 'http://127.0.0.1:8080';
 let dir: string;
 let store: TaskStore;
 let storage: BlobStorage;
-let pool: WorkerPool;
-let worker: LocalWorker;
-let serviceRef: TaskService;
-const renderMetrics = new RenderMetrics();
-let app: ReturnType<typeof buildApp>;
+let server: EmbeddedServer;
+let app: EmbeddedServer['app'];
 let key: string;
 let otherKey: string;
 
@@ -73,32 +68,24 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inbetween-service-'));
   store = await openSqliteStore({ path: ':memory:' });
   storage = await openLocalFolderStorage({ root: join(dir, 'files') });
-  pool = new WorkerPool(2);
-  worker = new LocalWorker({ store, storage, pool, pollMs: 50, leaseMs: 10_000, metrics: renderMetrics });
-  serviceRef = new TaskService({
+  server = assembleEmbeddedServer({
     store,
     storage,
-    fileUrl: (k) =>
-      signFileUrl({
-        baseUrl: BASE,
-        key: k,
-        expiresAt: new Date(Date.now() + 3_600_000),
-        secret: FILE_SECRET,
-      }),
-    onQueued: () => worker.wake(),
-    onCancelled: (id) => worker.cancel(id),
+    publicUrl: BASE,
+    adminToken: ADMIN,
+    fileSecret: FILE_SECRET,
+    fileUrlTtlMs: 3_600_000,
+    renderThreads: 2,
+    worker: { pollMs: 50, leaseMs: 10_000 },
   });
-  const service = serviceRef;
-  app = buildApp({ service, store, storage, adminToken: ADMIN, fileSecret: FILE_SECRET, renderMetrics });
-  worker.start();
+  ({ app } = server);
+  server.start();
   key = (await createApiKey(store, 'test')).secret;
   otherKey = (await createApiKey(store, 'other')).secret;
 });
 
 afterAll(async () => {
-  await app.close();
-  await worker.stop();
-  await pool.close();
+  await server.close();
   await storage.close();
   await store.close();
   await rm(dir, { recursive: true, force: true });
@@ -448,7 +435,7 @@ describe('delivery: precharge, event stream, sync', () => {
     expect(done.statusCode).toBe(200);
     expect(done.json<TaskObject>().status).toBe('completed');
     const impatient = buildApp({
-      service: serviceRef,
+      service: server.service,
       store,
       storage,
       adminToken: ADMIN,
@@ -596,19 +583,13 @@ describe('admin and operations', () => {
 });
 
 describe('images by URL, and failures after create', () => {
-  let server: Server;
+  let receiver: Server;
   let origin: string;
-  let failing: {
-    app: ReturnType<typeof buildApp>;
-    store: TaskStore;
-    worker: LocalWorker;
-    pool: WorkerPool;
-    key: string;
-  };
+  let failing: { server: EmbeddedServer; app: EmbeddedServer['app']; store: TaskStore; key: string };
 
   beforeAll(async () => {
     const image = Buffer.from((await png(64, 36)).split(',')[1], 'base64');
-    server = createServer((request, response) => {
+    receiver = createServer((request, response) => {
       if (request.url === '/start.png')
         return void response.writeHead(200, { 'content-type': 'image/png' }).end(image);
       if (request.url === '/huge') {
@@ -626,47 +607,33 @@ describe('images by URL, and failures after create', () => {
       }
       response.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
     // A second service whose worker cannot encode (no such ffmpeg) and which may fetch from 127.0.0.1.
     const store2 = await openSqliteStore({ path: ':memory:' });
-    const pool2 = new WorkerPool(1);
-    const worker2 = new LocalWorker({
+    const server2 = assembleEmbeddedServer({
       store: store2,
       storage,
-      pool: pool2,
-      pollMs: 50,
-      ffmpegPath: '/nonexistent/ffmpeg',
-    });
-    const service2 = new TaskService({
-      store: store2,
-      storage,
-      fileUrl: (k) => k,
-      onQueued: () => worker2.wake(),
-      allowPrivateHosts: ['127.0.0.1'],
+      publicUrl: BASE,
+      adminToken: ADMIN,
+      fileSecret: FILE_SECRET,
+      renderThreads: 1,
+      worker: { pollMs: 50, ffmpegPath: '/nonexistent/ffmpeg' },
+      service: { allowPrivateHosts: ['127.0.0.1'] },
     });
     failing = {
-      app: buildApp({
-        service: service2,
-        store: store2,
-        storage,
-        adminToken: ADMIN,
-        fileSecret: FILE_SECRET,
-      }),
+      server: server2,
+      app: server2.app,
       store: store2,
-      worker: worker2,
-      pool: pool2,
       key: (await createApiKey(store2, 'failing')).secret,
     };
-    worker2.start();
+    server2.start();
   });
 
   afterAll(async () => {
-    await failing.app.close();
-    await failing.worker.stop();
-    await failing.pool.close();
-    server.close();
+    await failing.server.close();
+    receiver.close();
   });
 
   const createOn = (body: object) =>
@@ -716,7 +683,7 @@ describe('images by URL, and failures after create', () => {
   });
 
   it('answers an unexpected failure as internal_error with the request id, and stays up', async () => {
-    await failing.worker.stop();
+    await failing.server.worker.stop();
     await failing.store.close();
     const response = await failing.app.inject({
       url: '/model/v1/generation/task/task_x',

@@ -6,13 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The real server, wired as in test/service.test.ts; only the tests reach into src/, never the client.
-import { WorkerPool } from '../../src/engine/render/worker-pool.js';
 import { createApiKey } from '../../src/http/admin-routes.js';
 import { buildApp } from '../../src/http/app.js';
-import { openLocalFolderStorage, signFileUrl, type BlobStorage } from '../../src/storage/index.js';
+import { assembleEmbeddedServer, type EmbeddedServer } from '../../src/server/embedded-server.js';
+import { openLocalFolderStorage, type BlobStorage } from '../../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../../src/store/index.js';
 import { TaskService } from '../../src/tasks/task-service.js';
-import { LocalWorker } from '../../src/worker/local-worker.js';
 import {
   InbetweenClient,
   InbetweenError,
@@ -26,8 +25,7 @@ import {
 let dir: string;
 let store: TaskStore;
 let storage: BlobStorage;
-let pool: WorkerPool;
-let worker: LocalWorker;
+let server: EmbeddedServer;
 let service: TaskService;
 let app: FastifyInstance;
 let baseUrl: string;
@@ -71,19 +69,19 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inbetween-client-'));
   store = await openSqliteStore({ path: ':memory:' });
   storage = await openLocalFolderStorage({ root: join(dir, 'files') });
-  pool = new WorkerPool(2);
-  worker = new LocalWorker({ store, storage, pool, pollMs: 50, leaseMs: 10_000 });
-  service = new TaskService({
+  server = assembleEmbeddedServer({
     store,
     storage,
-    fileUrl: (key) =>
-      signFileUrl({ baseUrl, key, expiresAt: new Date(Date.now() + 3_600_000), secret: 'file-secret' }),
-    onQueued: () => worker.wake(),
-    onCancelled: (id) => worker.cancel(id),
+    publicUrl: () => baseUrl,
+    adminToken: 'admin',
+    fileSecret: 'file-secret',
+    fileUrlTtlMs: 3_600_000,
+    renderThreads: 2,
+    worker: { pollMs: 50, leaseMs: 10_000 },
   });
-  app = buildApp({ service, store, storage, adminToken: 'admin', fileSecret: 'file-secret' });
+  ({ app, service } = server);
   baseUrl = await listen(app);
-  worker.start();
+  server.start();
   apiKey = (await createApiKey(store, 'client')).secret;
   // A trailing slash on the base URL is tolerated.
   client = new InbetweenClient({ baseUrl: `${baseUrl}/`, apiKey });
@@ -96,9 +94,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app.close();
-  await worker.stop();
-  await pool.close();
+  await server.close();
   await storage.close();
   await store.close();
   await rm(dir, { recursive: true, force: true });

@@ -2,16 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configHelp, loadConfig, type Config } from '../config/index.js';
-import { WorkerPool } from '../engine/render/worker-pool.js';
-import { buildApp } from '../http/app.js';
 import { createApiKey } from '../http/admin-routes.js';
-import { openLocalFolderStorage, signFileUrl } from '../storage/index.js';
+import { assembleEmbeddedServer } from '../server/embedded-server.js';
+import { openLocalFolderStorage } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';
-import { TaskService } from '../tasks/task-service.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { scheduleRetention } from '../tasks/retention.js';
-import { LocalWorker } from '../worker/local-worker.js';
-import { RenderMetrics } from '../worker/render-metrics.js';
 
 /** A secret kept in the data folder across restarts: made once, read back after. */
 async function persistentSecret(
@@ -53,54 +49,46 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const fileSecret = config.fileUrlSecret
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
-  const pool = new WorkerPool(config.renderThreads);
-  const renderMetrics = new RenderMetrics();
-  const worker = new LocalWorker({
+  let publicUrl = config.publicUrl;
+  const server = assembleEmbeddedServer({
     store,
     storage,
-    pool,
-    concurrency: config.workers,
-    leaseMs: config.leaseDuration,
-    maxAttempts: config.maxAttempts,
-    metrics: renderMetrics,
-    ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
-    onError: (error) =>
-      process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
-  });
-  const publicUrl = config.publicUrl;
-  const service = new TaskService({
-    store,
-    storage,
-    fileUrl: (key) =>
-      signFileUrl({
-        baseUrl: publicUrl,
-        key,
-        expiresAt: new Date(Date.now() + config.fileUrlTtl),
-        secret: fileSecret.value,
-      }),
-    onQueued: () => worker.wake(),
-    onCancelled: (id) => worker.cancel(id),
-    allowPrivateHosts: config.allowPrivateHosts,
-    fetchTimeoutMs: config.fetchTimeout,
-    maxImageBytes: config.maxImageBytes,
-    maxImagePixels: config.maxImagePixels,
-    maxActiveTasks: config.maxActiveTasks,
-    maxQueue: config.maxQueue,
-  });
-  const app = buildApp({
-    service,
-    store,
-    storage,
+    // With --port 0 the port is known only once the app listens; file links must carry the real one.
+    publicUrl: () => publicUrl,
     adminToken: adminToken.value,
     fileSecret: fileSecret.value,
-    maxBodyBytes: config.maxBodyBytes,
-    syncTimeoutMs: config.syncTimeout,
-    rateLimit: config.rateLimit,
-    logger: { level: config.logLevel },
-    renderMetrics,
+    fileUrlTtlMs: config.fileUrlTtl,
+    renderThreads: config.renderThreads,
+    worker: {
+      concurrency: config.workers,
+      leaseMs: config.leaseDuration,
+      maxAttempts: config.maxAttempts,
+      ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
+      onError: (error) =>
+        process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
+    },
+    service: {
+      allowPrivateHosts: config.allowPrivateHosts,
+      fetchTimeoutMs: config.fetchTimeout,
+      maxImageBytes: config.maxImageBytes,
+      maxImagePixels: config.maxImagePixels,
+      maxActiveTasks: config.maxActiveTasks,
+      maxQueue: config.maxQueue,
+    },
+    http: {
+      maxBodyBytes: config.maxBodyBytes,
+      syncTimeoutMs: config.syncTimeout,
+      rateLimit: config.rateLimit,
+      logger: { level: config.logLevel },
+    },
   });
+  const { app } = server;
   await app.listen({ host: config.host, port: config.port });
-  worker.start();
+  const address = app.server.address();
+  if (config.port === 0 && config.sources.publicUrl === 'default' && address && typeof address === 'object') {
+    publicUrl = config.publicUrl.replace(/:0$/, `:${address.port}`);
+  }
+  server.start();
   const retention = scheduleRetention({
     store,
     storage,
@@ -125,9 +113,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   clearInterval(offPeakExpiry);
   retention.stop();
-  await app.close();
-  await worker.stop();
-  await pool.close();
+  await server.close();
   await storage.close();
   await store.close();
 }

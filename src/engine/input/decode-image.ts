@@ -2,6 +2,7 @@ import sharp from 'sharp';
 
 import type { RgbImage } from '../raster/types.js';
 import { decodeFailure } from './decode-failure.js';
+import { rawPixels } from './raw-pixels.js';
 import { InputImageError } from './input-image-error.js';
 import { nameUnsupportedFormat, sniffImageFormat } from './sniff-image-format.js';
 
@@ -46,20 +47,13 @@ export async function decodeImage(
   }
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
-      .rotate()
-      .flatten({ background: '#000000' })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) {
-      throw new Error(`expected 3 channels after conversion but received ${info.channels}`);
-    }
-    return {
-      width: info.width,
-      height: info.height,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    };
+    return await rawPixels(
+      sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
+        .rotate()
+        .flatten({ background: '#000000' })
+        .toColourspace('srgb'),
+      3,
+    );
   } catch (error) {
     throw decodeFailure(error, { name, format, maxPixels });
   }

@@ -2,6 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 
 import { DEFAULT_MAX_INPUT_PIXELS } from '../input/decode-image.js';
 import { decodeFailure } from '../input/decode-failure.js';
+import { rawPixels } from '../input/raw-pixels.js';
 import { InputImageError } from '../input/input-image-error.js';
 import { nameUnsupportedFormat, sniffImageFormat } from '../input/sniff-image-format.js';
 import { textMarkSvg } from './text-mark-svg.js';
@@ -132,19 +133,8 @@ async function renderImageMark(
   }
 }
 
-async function toRgba(pipeline: Sharp): Promise<Rgba> {
-  const { data, info } = await pipeline
-    .ensureAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 4) {
-    throw new Error(`expected 4 channels after conversion but received ${info.channels}`);
-  }
-  return {
-    width: info.width,
-    height: info.height,
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-  };
+function toRgba(pipeline: Sharp): Promise<Rgba> {
+  return rawPixels(pipeline.ensureAlpha(), 4);
 }
 
 function checkEvenSide(name: string, value: number): void {

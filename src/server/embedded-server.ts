@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { WorkerPool } from '../engine/render/worker-pool.js';
+import { buildApp, type AppOptions } from '../http/app.js';
+import { signFileUrl, type BlobStorage } from '../storage/index.js';
+import type { TaskStore } from '../store/index.js';
+import { TaskService, type TaskServiceOptions } from '../tasks/task-service.js';
+import { LocalWorker, type LocalWorkerOptions } from '../worker/local-worker.js';
+import { RenderMetrics } from '../worker/render-metrics.js';
+
+export interface EmbeddedServerOptions {
+  readonly store: TaskStore;
+  readonly storage: BlobStorage;
+  /**
+   * Base URL that signed file links point at; a function when it is only known once the app listens (port 0).
+   */
+  readonly publicUrl: string | (() => string);
+  readonly adminToken: string;
+  readonly fileSecret: string;
+  /** How long a signed file link works; default 24 h. */
+  readonly fileUrlTtlMs?: number;
+  /** Render threads; default one per core. */
+  readonly renderThreads?: number;
+  /** Worker settings beyond the wiring (concurrency, lease, attempts, ffmpeg, polling, error reporting). */
+  readonly worker?: Omit<LocalWorkerOptions, 'store' | 'storage' | 'pool' | 'metrics'>;
+  /** Task service settings beyond the wiring (fetch limits, task and queue limits). */
+  readonly service?: Omit<TaskServiceOptions, 'store' | 'storage' | 'fileUrl' | 'onQueued' | 'onCancelled'>;
+  /** HTTP settings beyond the wiring (body limit, sync timeout, rate limit, logger). */
+  readonly http?: Omit<
+    AppOptions,
+    'service' | 'store' | 'storage' | 'adminToken' | 'fileSecret' | 'renderMetrics'
+  >;
+}
+
+/** The service in one process, wired but not yet listening or rendering. */
+export interface EmbeddedServer {
+  readonly app: FastifyInstance;
+  readonly service: TaskService;
+  readonly worker: LocalWorker;
+  readonly renderMetrics: RenderMetrics;
+  /** Starts the in-process worker (the app is started with `app.listen` or used through `app.inject`). */
+  start(): void;
+  /** Stops serving, then rendering (renders in flight are aborted; their leases expire and they are retried). */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the embedded mode once, for `inbetween serve` and for the tests that run the same service: one worker
+ * pool, a worker that is woken when a task is queued and told when one is cancelled, signed file links, and
+ * the HTTP app with the worker's render metrics. The store and storage stay the caller's to open and close.
+ */
+export function assembleEmbeddedServer(options: EmbeddedServerOptions): EmbeddedServer {
+  const { store, storage } = options;
+  const pool = new WorkerPool(options.renderThreads);
+  const renderMetrics = new RenderMetrics();
+  const worker = new LocalWorker({ ...options.worker, store, storage, pool, metrics: renderMetrics });
+  const ttl = options.fileUrlTtlMs ?? 24 * 3600 * 1000;
+  const { publicUrl } = options;
+  const baseUrl = typeof publicUrl === 'string' ? () => publicUrl : publicUrl;
+  const service = new TaskService({
+    ...options.service,
+    store,
+    storage,
+    fileUrl: (key) =>
+      signFileUrl({
+        baseUrl: baseUrl(),
+        key,
+        expiresAt: new Date(Date.now() + ttl),
+        secret: options.fileSecret,
+      }),
+    onQueued: () => worker.wake(),
+    onCancelled: (id) => worker.cancel(id),
+  });
+  const app = buildApp({
+    ...options.http,
+    service,
+    store,
+    storage,
+    adminToken: options.adminToken,
+    fileSecret: options.fileSecret,
+    renderMetrics,
+  });
+  return {
+    app,
+    service,
+    worker,
+    renderMetrics,
+    start: () => worker.start(),
+    close: async () => {
+      await app.close();
+      await worker.stop();
+      await pool.close();
+    },
+  };
+}
