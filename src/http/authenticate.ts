@@ -37,7 +37,21 @@ export class KeyCache {
   clear(): void {
     this.#entries.clear();
   }
+
+  /** True when `keyId`'s last use should be written now: at most once a minute per key and process. */
+  shouldRecordUse(keyId: string, now: number): boolean {
+    const last = this.#recordedUse.get(keyId);
+    if (last !== undefined && now - last < KEY_USE_RECORD_MS) return false;
+    if (this.#recordedUse.size >= KEY_CACHE_ENTRIES) this.#recordedUse.clear();
+    this.#recordedUse.set(keyId, now);
+    return true;
+  }
+
+  readonly #recordedUse = new Map<string, number>();
 }
+
+/** How often a key's `last_used_at` is written at most: a poll loop must not turn every read into a write. */
+export const KEY_USE_RECORD_MS = 60_000;
 
 export const KEY_CACHE_MS = 5_000;
 const KEY_CACHE_ENTRIES = 10_000;
@@ -64,6 +78,10 @@ export async function authenticateKey(
   // The lookup is by hash, so timing says nothing about the secret; the compare is constant-time anyway.
   if (!key || key.revokedAt || !timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(hash))) {
     throw apiError('unauthorized', { values: { received: 'an unknown or revoked key' } });
+  }
+  if (cache?.shouldRecordUse(key.id, now)) {
+    // Bookkeeping only: a failed write must not fail the request it describes.
+    store.touchKey(key.id, new Date(now)).catch(() => undefined);
   }
   return key;
 }

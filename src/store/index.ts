@@ -6,8 +6,25 @@ export {
   VersionConflictError,
   type SqliteStoreOptions,
 } from './sqlite/sqlite-task-store.js';
+export {
+  LEDGER_KINDS,
+  type KeyAccount,
+  type LedgerAudit,
+  type LedgerEntry,
+  type LedgerKind,
+} from './ledger.js';
+export type {
+  ClaimDeliveriesOptions,
+  DeliveryAttempt,
+  DeliveryLogEntry,
+  DeliveryOutcome,
+  DeliveryState,
+  WebhookDelivery,
+} from './webhook-outbox.js';
 export type {
   ApiKeyRecord,
+  ListLedgerOptions,
+  TopUpResult,
   ClaimOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,

@@ -40,6 +40,7 @@ export function makeKey(n: number, extra: Partial<ApiKeyRecord> = {}): ApiKeyRec
     revokedAt: null,
     balanceMicros: null,
     webhookSecret: `whsec_${n}`,
+    lastUsedAt: null,
     ...extra,
   };
 }

@@ -1,4 +1,11 @@
 import type { GenerationRequest, Micros, TaskStatus } from '../contract/index.js';
+import type { KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
+import type {
+  ClaimDeliveriesOptions,
+  DeliveryLogEntry,
+  DeliveryOutcome,
+  WebhookDelivery,
+} from './webhook-outbox.js';
 
 /** The create request as stored: everything validated except the image data, which lives in blobs. */
 export type StoredRequest = Omit<GenerationRequest, 'images'>;
@@ -86,9 +93,14 @@ export interface InsertTaskOptions {
   idempotency?: { key: string; requestHash: string } | null;
 }
 
-/** A new row, or the row that already holds the idempotency key (nothing inserted). */
+/**
+ * A new row (its cost held in the same transaction), the row that already holds the idempotency key, or a
+ * refusal because the key's balance does not cover the cost (nothing inserted in either case).
+ */
 export type InsertTaskResult =
-  { inserted: true; task: StoredTask } | { inserted: false; existing: StoredTask };
+  | { inserted: true; task: StoredTask }
+  | { inserted: false; existing: StoredTask }
+  | { inserted: false; existing?: undefined; insufficientBalance: { balanceMicros: Micros } };
 
 /** Options for {@link TaskStore.listTasks}. */
 export interface ListTasksOptions {
@@ -189,6 +201,20 @@ export interface ApiKeyRecord {
   balanceMicros: Micros | null;
   /** Signs callbacks for this key's tasks. */
   webhookSecret: string;
+  /** Last time the key authenticated a request (recorded at most about once a minute). */
+  lastUsedAt: Date | null;
+}
+
+/** Result of {@link TaskStore.topUpKey}. */
+export type TopUpResult =
+  | { ok: true; key: ApiKeyRecord; account: KeyAccount }
+  | { ok: false; reason: 'not_found' | 'unlimited' };
+
+/** Options for {@link TaskStore.listLedger}. */
+export interface ListLedgerOptions {
+  limit: number;
+  /** Entries with a smaller id than this (the previous page's last id). */
+  beforeId?: number | null;
 }
 
 /**
@@ -225,13 +251,13 @@ export interface TaskStore {
   ): Promise<TransitionResult>;
   /** Expired leases back to pending, or to failed (002014012) once `maxAttempts` claims are used up. */
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult>;
-  /** Number of tasks in every state (all states present). */
   /** Cancels pending off-peak tasks created before `createdBefore`, with `error` as the reason. */
   expireOffPeakTasks(options: ExpireOffPeakOptions): Promise<StoredTask[]>;
+  /** Number of tasks in every state (all states present). */
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /** Pending tasks, off-peak ones included. */
   queueDepth(): Promise<number>;
-  /** Deletes tasks that reached a final state before `date`. */
+  /** Deletes tasks that reached a final state before `date`, with their callbacks (the ledger stays). */
   deleteFinishedBefore(date: Date): Promise<RetentionResult>;
 
   /** Throws when the id or the secret hash is taken. */
@@ -243,6 +269,33 @@ export interface TaskStore {
   listKeys(): Promise<ApiKeyRecord[]>;
   /** Marks the key revoked (the first revocation time is kept); null when there is no such key. */
   revokeKey(id: string, now: Date): Promise<ApiKeyRecord | null>;
+  /** Records that the key was used at `now`. */
+  touchKey(id: string, now: Date): Promise<void>;
+
+  /** Adds to a limited key's balance through a `top_up` ledger entry; an unlimited key is refused. */
+  topUpKey(id: string, amountMicros: Micros, now: Date): Promise<TopUpResult>;
+  /** The key's balance, held, spent and refunded money; null when there is no such key. */
+  getKeyAccount(id: string): Promise<KeyAccount | null>;
+  /** Every key's account, in the order of {@link listKeys}. */
+  listKeyAccounts(): Promise<KeyAccount[]>;
+  /** A key's ledger, newest first. */
+  listLedger(keyId: string, options: ListLedgerOptions): Promise<LedgerEntry[]>;
+  /**
+   * Checks that the ledger balances: every limited key's balance equals its top-ups minus holds plus refunds,
+   * and every task that still exists has one hold and, once final, exactly one charge (completed) or refund
+   * (failed, cancelled) of the held amount, and neither while unfinished.
+   */
+  auditLedger(): Promise<LedgerAudit>;
+
+  /**
+   * Leases up to `limit` callback deliveries that are due (oldest due first) to `owner`, so that several
+   * dispatchers never send the same attempt twice; a lease that runs out makes the delivery due again.
+   */
+  claimDueDeliveries(options: ClaimDeliveriesOptions): Promise<WebhookDelivery[]>;
+  /** Records an attempt by the lease owner and schedules the next one; false when the lease was lost. */
+  recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /** A task's callbacks with their attempts, oldest first. */
+  listDeliveries(taskId: string): Promise<DeliveryLogEntry[]>;
 
   close(): Promise<void>;
 }

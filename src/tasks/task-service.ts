@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   apiError,
+  formatUsd,
   parseGenerationRequest,
   quote,
   toTaskObject,
@@ -67,6 +68,7 @@ export class TaskService {
     const requestHash = input.idempotencyKey ? hashRequest(request) : null;
     await this.#checkActiveTasks(input.keyId);
     await this.#checkQueue();
+    await this.#checkBalance(input.keyId, quote(request).micros);
     const images = await intakeImages(request.images, {
       ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
       ...(this.#options.fetchTimeoutMs ? { timeoutMs: this.#options.fetchTimeoutMs } : {}),
@@ -85,9 +87,16 @@ export class TaskService {
       idempotency: input.idempotencyKey && requestHash ? { key: input.idempotencyKey, requestHash } : null,
     });
     if (!inserted.inserted) {
-      // Lost a race with the same idempotency key: the other request's task stands, our inputs go.
+      // Nothing was stored for this request: either another request with the same idempotency key won the
+      // race (its task stands) or the balance does not cover the cost. Our inputs go either way.
       await this.#options.storage.deleteMany(inputKeys);
-      return this.#answerIdempotent(inserted.existing, requestHash);
+      if (inserted.existing) return this.#answerIdempotent(inserted.existing, requestHash);
+      throw apiError('002014011', {
+        values: {
+          cost: formatUsd(task.costMicros),
+          balance: formatUsd(inserted.insufficientBalance.balanceMicros),
+        },
+      });
     }
     this.#options.onQueued?.();
     return this.toObject(inserted.task);
@@ -135,6 +144,17 @@ export class TaskService {
     }
   }
 
+  /**
+   * 402 before any image is fetched when the balance cannot cover the cost. The store checks again when it
+   * holds the money, in the same transaction as the insert, so two racing creates cannot both spend it.
+   */
+  async #checkBalance(keyId: string, costMicros: number): Promise<void> {
+    const balance = (await this.#options.store.getKey(keyId))?.balanceMicros ?? null;
+    if (balance !== null && balance < costMicros) {
+      throw apiError('002014011', { values: { cost: formatUsd(costMicros), balance: formatUsd(balance) } });
+    }
+  }
+
   /** 503 rather than accept work that could not start for hours: clients can retry or go elsewhere. */
   async #checkQueue(): Promise<void> {
     const limit = this.#options.maxQueue ?? 1000;
@@ -171,7 +191,7 @@ export class TaskService {
             },
           ]
         : null,
-      usage: { cost: formatMicros(task.costMicros), discount: task.discount },
+      usage: { cost: formatUsd(task.costMicros), discount: task.discount },
       metadata,
     });
   }
@@ -250,8 +270,4 @@ export class TaskService {
 /** Idempotency compares what was asked, not how it was spelled: the normalised request, images included. */
 function hashRequest(request: GenerationRequest): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
-}
-
-function formatMicros(micros: number): string {
-  return (micros / 1_000_000).toFixed(4);
 }

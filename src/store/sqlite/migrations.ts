@@ -75,6 +75,62 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'background music choice on tasks',
     sql: `ALTER TABLE tasks ADD COLUMN music TEXT;`,
   },
+  {
+    version: 3,
+    name: 'ledger, callback outbox, key last use',
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+
+      -- No foreign key to tasks: the money trail outlives the tasks that retention deletes.
+      CREATE TABLE ledger_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key_id TEXT NOT NULL REFERENCES api_keys (id),
+        task_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('top_up', 'hold', 'charge', 'refund')),
+        amount_micros INTEGER NOT NULL CHECK (amount_micros >= 0),
+        created_at INTEGER NOT NULL,
+        CHECK ((task_id IS NULL) = (kind = 'top_up'))
+      ) STRICT;
+      -- Each task is held, charged and refunded at most once, whatever a caller does.
+      CREATE UNIQUE INDEX ledger_once ON ledger_entries (task_id, kind) WHERE task_id IS NOT NULL;
+      CREATE INDEX ledger_by_key ON ledger_entries (key_id, id);
+      -- Balances set before the ledger become its opening top-ups, so it balances from the start.
+      INSERT INTO ledger_entries (key_id, task_id, kind, amount_micros, created_at)
+        SELECT id, NULL, 'top_up', balance_micros, created_at FROM api_keys
+        WHERE balance_micros IS NOT NULL AND balance_micros > 0;
+
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL,
+        key_id TEXT NOT NULL REFERENCES api_keys (id),
+        url TEXT NOT NULL,
+        event TEXT NOT NULL,
+        task TEXT NOT NULL,
+        payload TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        last_status INTEGER,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at, created_at) WHERE state = 'pending';
+      CREATE INDEX deliveries_by_task ON webhook_deliveries (task_id, created_at);
+
+      CREATE TABLE webhook_attempts (
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        http_status INTEGER,
+        error TEXT,
+        PRIMARY KEY (delivery_id, attempt)
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

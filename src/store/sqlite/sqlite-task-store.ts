@@ -1,8 +1,28 @@
 import Database from 'better-sqlite3';
 import { TASK_STATUSES, type TaskStatus } from '../../contract/index.js';
 import { decodeListCursor, encodeListCursor } from '../list-cursor.js';
+import {
+  balanceDelta,
+  balanceProblem,
+  keyAccountFromSums,
+  ledgerEntryFor,
+  taskMoneyProblems,
+  type KeyAccount,
+  type LedgerAudit,
+  type LedgerEntry,
+} from '../ledger.js';
+import {
+  needsCallback,
+  newDeliveryId,
+  type ClaimDeliveriesOptions,
+  type DeliveryLogEntry,
+  type DeliveryOutcome,
+  type WebhookDelivery,
+} from '../webhook-outbox.js';
 import type {
   ApiKeyRecord,
+  ListLedgerOptions,
+  TopUpResult,
   ClaimOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
@@ -31,6 +51,13 @@ import {
   taskBlobKeys,
   type Planned,
 } from '../task-transitions.js';
+import {
+  attemptFromRow,
+  attemptToRow,
+  deliveryFromRow,
+  newDeliveryRow,
+} from './delivery-row.js';
+import type { KeyAccountRow } from './ledger-row.js';
 import { migrate } from './migrations.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { keyFromRow, keyToParams, taskFromRow, taskToParams } from './task-row.js';
@@ -90,8 +117,13 @@ export class SqliteTaskStore implements TaskStore {
         const existing = this.#sql.getTaskByIdempotencyKey.get(task.keyId, idempotency.key);
         if (existing) return { inserted: false, existing: taskFromRow(existing) };
       }
+      const balance = this.#sql.getKey.get(task.keyId)?.balance_micros ?? null;
+      if (balance !== null && balance < task.costMicros) {
+        return { inserted: false, insufficientBalance: { balanceMicros: balance } };
+      }
       const row = newTaskRow(task, idempotency);
       this.#sql.insertTask.run(taskToParams(row));
+      this.#afterChange(null, row);
       return { inserted: true, task: row };
     });
   }
@@ -126,7 +158,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write(() => {
       const row = this.#sql.nextPending.get({ include_off_peak: options.includeOffPeak ? 1 : 0 });
       if (!row) return null;
-      return this.#save(planClaim(taskFromRow(row), options.owner, options.leaseMs, options.now));
+      const task = taskFromRow(row);
+      return this.#save(task, planClaim(task, options.owner, options.leaseMs, options.now));
     });
   }
 
@@ -135,7 +168,7 @@ export class SqliteTaskStore implements TaskStore {
       const task = this.#read(id);
       const next = task && planHeartbeat(task, owner, options);
       if (!next) return false;
-      this.#save(next);
+      this.#save(task, next);
       return true;
     });
   }
@@ -161,7 +194,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write(() => {
       const result: RequeueResult = { requeued: [], failed: [] };
       for (const row of this.#sql.expiredLeases.all(options.now.getTime())) {
-        const next = this.#save(planExpiredLease(taskFromRow(row), options.maxAttempts, options.now));
+        const task = taskFromRow(row);
+        const next = this.#save(task, planExpiredLease(task, options.maxAttempts, options.now));
         (next.status === 'failed' ? result.failed : result.requeued).push(next);
       }
       return result;
@@ -171,9 +205,10 @@ export class SqliteTaskStore implements TaskStore {
   expireOffPeakTasks(options: ExpireOffPeakOptions): Promise<StoredTask[]> {
     return this.#write(() =>
       this.#sql.staleOffPeak.all(options.createdBefore.getTime()).map((row) => {
-        const planned = planCancel(taskFromRow(row), null, options.now, options.error);
+        const task = taskFromRow(row);
+        const planned = planCancel(task, null, options.now, options.error);
         if (!planned.ok) throw new Error(`pending task ${row.id} refused to cancel: ${planned.reason}`);
-        return this.#save(planned.task);
+        return this.#save(task, planned.task);
       }),
     );
   }
@@ -197,6 +232,7 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write(() => {
       const result: RetentionResult = { taskIds: [], blobKeys: [] };
       for (const row of this.#sql.finishedBefore.all(date.getTime())) {
+        this.#sql.deleteDeliveriesOfTask.run(row.id);
         this.#sql.deleteTask.run(row.id);
         result.taskIds.push(row.id);
         result.blobKeys.push(
@@ -214,6 +250,10 @@ export class SqliteTaskStore implements TaskStore {
   insertKey(key: ApiKeyRecord): Promise<void> {
     return this.#write(() => {
       this.#sql.insertKey.run(keyToParams(key));
+      // A starting balance is the key's first top-up, so the ledger explains every balance from the start.
+      if (key.balanceMicros !== null && key.balanceMicros > 0) {
+        this.#sql.insertLedger.run(key.id, null, 'top_up', key.balanceMicros, key.createdAt.getTime());
+      }
     });
   }
 
@@ -243,6 +283,117 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
+  touchKey(id: string, now: Date): Promise<void> {
+    return this.#write(() => {
+      this.#sql.touchKey.run(now.getTime(), id);
+    });
+  }
+
+  topUpKey(id: string, amountMicros: number, now: Date): Promise<TopUpResult> {
+    return this.#write((): TopUpResult => {
+      const row = this.#sql.getKey.get(id);
+      if (!row) return { ok: false, reason: 'not_found' };
+      if (row.balance_micros === null) return { ok: false, reason: 'unlimited' };
+      this.#sql.insertLedger.run(id, null, 'top_up', amountMicros, now.getTime());
+      this.#sql.adjustBalance.run(amountMicros, id);
+      const key = keyFromRow(this.#sql.getKey.get(id) ?? row);
+      return { ok: true, key, account: this.#account(id) ?? accountFromRow(undefined, id) };
+    });
+  }
+
+  getKeyAccount(id: string): Promise<KeyAccount | null> {
+    return settle(() => this.#account(id));
+  }
+
+  listKeyAccounts(): Promise<KeyAccount[]> {
+    return settle(() => this.#sql.keyAccounts.all().map((row) => accountFromRow(row, row.key_id)));
+  }
+
+  listLedger(keyId: string, options: ListLedgerOptions): Promise<LedgerEntry[]> {
+    return settle(() =>
+      this.#sql.listLedger
+        .all({ key_id: keyId, before_id: options.beforeId ?? null, limit: Math.max(1, options.limit) })
+        .map((row) => ({
+          id: row.id,
+          keyId: row.key_id,
+          taskId: row.task_id,
+          kind: row.kind,
+          amountMicros: row.amount_micros,
+          createdAt: new Date(row.created_at),
+        })),
+    );
+  }
+
+  auditLedger(): Promise<LedgerAudit> {
+    // One read transaction, so the sums and the tasks are of the same moment.
+    return settle(() =>
+      this.#db.transaction((): LedgerAudit => {
+        const problems: string[] = [];
+        for (const row of this.#sql.keyAccounts.all()) {
+          const problem = balanceProblem(accountFromRow(row, row.key_id), row.held_total);
+          if (problem) problems.push(problem);
+        }
+        for (const row of this.#sql.taskMoney.all()) {
+          problems.push(
+            ...taskMoneyProblems({
+              taskId: row.id,
+              status: row.status as StoredTask['status'],
+              costMicros: row.cost_micros,
+              foreignEntries: row.foreign_entries,
+              hold: row.hold,
+              charge: row.charge,
+              refund: row.refund,
+            }),
+          );
+        }
+        return { balanced: problems.length === 0, problems };
+      })(),
+    );
+  }
+
+  claimDueDeliveries(options: ClaimDeliveriesOptions): Promise<WebhookDelivery[]> {
+    return this.#write(() => {
+      const now = options.now.getTime();
+      const rows = this.#sql.dueDeliveries.all({ now, limit: Math.max(1, options.limit) });
+      for (const row of rows) this.#sql.leaseDelivery.run(options.owner, now + options.leaseMs, row.id);
+      return rows.map(deliveryFromRow);
+    });
+  }
+
+  recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
+    return this.#write(() => {
+      const { attempt } = outcome;
+      const finished = attempt.startedAt.getTime() + attempt.durationMs;
+      const state = outcome.delivered ? 'delivered' : outcome.nextAttemptAt ? 'pending' : 'failed';
+      const { changes } = this.#sql.recordDelivery.run({
+        id,
+        owner,
+        payload: outcome.payload,
+        state,
+        attempts: attempt.attempt,
+        next_attempt_at: state === 'pending' ? (outcome.nextAttemptAt?.getTime() ?? null) : null,
+        delivered_at: outcome.delivered ? finished : null,
+        last_status: attempt.httpStatus,
+        last_error: attempt.error,
+      });
+      if (changes !== 1) return false;
+      this.#sql.insertAttempt.run(attemptToRow(attempt));
+      return true;
+    });
+  }
+
+  listDeliveries(taskId: string): Promise<DeliveryLogEntry[]> {
+    return settle(() =>
+      this.#db.transaction((): DeliveryLogEntry[] => {
+        const attempts = this.#sql.attemptsOfTask.all(taskId).map(attemptFromRow);
+        return this.#sql.deliveriesOfTask.all(taskId).map((row) => ({
+          ...deliveryFromRow(row),
+          attemptLog: attempts.filter((attempt) => attempt.deliveryId === row.id),
+        }));
+      })(),
+    );
+  }
+
   close(): Promise<void> {
     return settle(() => {
       if (this.#db.open) this.#db.close();
@@ -255,11 +406,31 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   // Writes `next` over the row it was planned from (version - 1), so a change made in between is caught.
-  #save(next: StoredTask): StoredTask {
+  #save(before: StoredTask, next: StoredTask): StoredTask {
     const expected = next.version - 1;
     const { changes } = this.#sql.updateTask.run({ ...taskToParams(next), expected_version: expected });
     if (changes !== 1) throw new VersionConflictError(next.id, expected);
+    this.#afterChange(before, next);
     return next;
+  }
+
+  // What a change moves besides the row, inside its transaction: the ledger entry and the callback, so a crash
+  // can never leave a status change without its money or its callback, nor the other way round.
+  #afterChange(before: StoredTask | null, after: StoredTask): void {
+    const held = before === null ? null : (this.#sql.heldForTask.get(after.id)?.amount_micros ?? null);
+    const entry = ledgerEntryFor(before, after, held);
+    if (entry) {
+      const at = after.updatedAt.getTime();
+      this.#sql.insertLedger.run(after.keyId, after.id, entry.kind, entry.amountMicros, at);
+      const delta = balanceDelta(entry.kind, entry.amountMicros);
+      if (delta !== 0) this.#sql.adjustBalance.run(delta, after.keyId);
+    }
+    if (needsCallback(before, after)) this.#sql.insertDelivery.run(newDeliveryRow(newDeliveryId(), after));
+  }
+
+  #account(id: string): KeyAccount | null {
+    const row = this.#sql.keyAccount.get(id);
+    return row ? accountFromRow(row, id) : null;
   }
 
   #transition(id: string, plan: (task: StoredTask) => Planned): Promise<TransitionResult> {
@@ -267,7 +438,7 @@ export class SqliteTaskStore implements TaskStore {
       const task = this.#read(id);
       if (!task) return { ok: false, reason: 'not_found' };
       const planned = plan(task);
-      return planned.ok ? { ok: true, task: this.#save(planned.task) } : planned;
+      return planned.ok ? { ok: true, task: this.#save(task, planned.task) } : planned;
     });
   }
 
@@ -275,6 +446,17 @@ export class SqliteTaskStore implements TaskStore {
   #write<T>(work: () => T): Promise<T> {
     return settle(() => this.#db.transaction(work).immediate());
   }
+}
+
+function accountFromRow(row: KeyAccountRow | undefined, keyId: string): KeyAccount {
+  return keyAccountFromSums({
+    keyId,
+    balanceMicros: row?.balance_micros ?? null,
+    toppedUp: row?.topped_up ?? 0,
+    held: row?.held_total ?? 0,
+    charged: row?.charged ?? 0,
+    refunded: row?.refunded ?? 0,
+  });
 }
 
 // better-sqlite3 is synchronous; this keeps the interface's promise contract (errors become rejections).

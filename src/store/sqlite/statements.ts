@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { AttemptRow, DeliveryRow } from './delivery-row.js';
+import type { KeyAccountRow, LedgerRow, TaskMoneyRow } from './ledger-row.js';
 import type { KeyRow, TaskParams, TaskRow } from './task-row.js';
 
 const TASK_COLUMNS = [
@@ -50,7 +52,36 @@ const KEY_COLUMNS = [
   'revoked_at',
   'balance_micros',
   'webhook_secret',
+  'last_used_at',
 ] as const;
+
+const DELIVERY_COLUMNS = [
+  'id',
+  'task_id',
+  'key_id',
+  'url',
+  'event',
+  'task',
+  'payload',
+  'state',
+  'attempts',
+  'next_attempt_at',
+  'lease_owner',
+  'lease_expires_at',
+  'created_at',
+  'delivered_at',
+  'last_status',
+  'last_error',
+] as const;
+
+// Sums per kind for a key's account; a key without entries sums to zero.
+const ACCOUNT_COLUMNS = `
+  k.id AS key_id,
+  k.balance_micros AS balance_micros,
+  COALESCE(SUM(CASE l.kind WHEN 'top_up' THEN l.amount_micros END), 0) AS topped_up,
+  COALESCE(SUM(CASE l.kind WHEN 'hold' THEN l.amount_micros END), 0) AS held_total,
+  COALESCE(SUM(CASE l.kind WHEN 'charge' THEN l.amount_micros END), 0) AS charged,
+  COALESCE(SUM(CASE l.kind WHEN 'refund' THEN l.amount_micros END), 0) AS refunded`;
 
 const FINAL = `('completed', 'failed', 'cancelled')`;
 
@@ -120,6 +151,85 @@ export function prepareStatements(db: Database.Database) {
     revokeKey: db.prepare<[number, string]>(
       'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
     ),
+    touchKey: db.prepare<[number, string]>('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
+    /** Changes a limited key's balance; unlimited keys (NULL) stay unlimited. */
+    adjustBalance: db.prepare<[number, string]>(
+      'UPDATE api_keys SET balance_micros = balance_micros + ? WHERE id = ? AND balance_micros IS NOT NULL',
+    ),
+
+    insertLedger: db.prepare<[string, string | null, string, number, number]>(
+      `INSERT INTO ledger_entries (key_id, task_id, kind, amount_micros, created_at) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    heldForTask: db.prepare<[string], { amount_micros: number }>(
+      `SELECT amount_micros FROM ledger_entries WHERE task_id = ? AND kind = 'hold'`,
+    ),
+    keyAccount: db.prepare<[string], KeyAccountRow>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM api_keys k LEFT JOIN ledger_entries l ON l.key_id = k.id
+       WHERE k.id = ? GROUP BY k.id`,
+    ),
+    keyAccounts: db.prepare<[], KeyAccountRow>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM api_keys k LEFT JOIN ledger_entries l ON l.key_id = k.id
+       GROUP BY k.id ORDER BY k.created_at, k.id`,
+    ),
+    listLedger: db.prepare<{ key_id: string; before_id: number | null; limit: number }, LedgerRow>(
+      `SELECT * FROM ledger_entries WHERE key_id = @key_id AND (@before_id IS NULL OR id < @before_id)
+       ORDER BY id DESC LIMIT @limit`,
+    ),
+    /** Every task with what the ledger holds, charged and refunded for it, for the audit. */
+    taskMoney: db.prepare<[], TaskMoneyRow>(
+      `SELECT t.id, t.key_id, t.status, t.cost_micros,
+         (SELECT COUNT(*) FROM ledger_entries e WHERE e.task_id = t.id AND e.key_id <> t.key_id) AS foreign_entries,
+         h.amount_micros AS hold, c.amount_micros AS charge, r.amount_micros AS refund
+       FROM tasks t
+       LEFT JOIN ledger_entries h ON h.task_id = t.id AND h.kind = 'hold'
+       LEFT JOIN ledger_entries c ON c.task_id = t.id AND c.kind = 'charge'
+       LEFT JOIN ledger_entries r ON r.task_id = t.id AND r.kind = 'refund'`,
+    ),
+
+    insertDelivery: db.prepare<DeliveryRow>(
+      `INSERT INTO webhook_deliveries (${DELIVERY_COLUMNS.join(', ')})
+       VALUES (${DELIVERY_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    ),
+    dueDeliveries: db.prepare<{ now: number; limit: number }, DeliveryRow>(
+      `SELECT * FROM webhook_deliveries
+       WHERE state = 'pending' AND next_attempt_at <= @now
+         AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
+       ORDER BY next_attempt_at, created_at, id
+       LIMIT @limit`,
+    ),
+    leaseDelivery: db.prepare<[string, number, string]>(
+      'UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ? WHERE id = ?',
+    ),
+    recordDelivery: db.prepare<{
+      id: string;
+      owner: string;
+      payload: string;
+      state: string;
+      attempts: number;
+      next_attempt_at: number | null;
+      delivered_at: number | null;
+      last_status: number | null;
+      last_error: string | null;
+    }>(
+      `UPDATE webhook_deliveries
+       SET payload = COALESCE(payload, @payload), state = @state, attempts = @attempts,
+           next_attempt_at = @next_attempt_at, delivered_at = @delivered_at, last_status = @last_status,
+           last_error = @last_error, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = @id AND lease_owner = @owner AND state = 'pending'`,
+    ),
+    getDelivery: db.prepare<[string], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = ?'),
+    insertAttempt: db.prepare<AttemptRow>(
+      `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
+       VALUES (@delivery_id, @attempt, @started_at, @duration_ms, @http_status, @error)`,
+    ),
+    deliveriesOfTask: db.prepare<[string], DeliveryRow>(
+      'SELECT * FROM webhook_deliveries WHERE task_id = ? ORDER BY created_at, rowid',
+    ),
+    attemptsOfTask: db.prepare<[string], AttemptRow>(
+      `SELECT a.* FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+       WHERE d.task_id = ? ORDER BY a.delivery_id, a.attempt`,
+    ),
+    deleteDeliveriesOfTask: db.prepare<[string]>('DELETE FROM webhook_deliveries WHERE task_id = ?'),
   };
 }
 

@@ -49,6 +49,7 @@ export interface KeyRow {
   revoked_at: number | null;
   balance_micros: number | null;
   webhook_secret: string;
+  last_used_at: number | null;
 }
 
 /** The named parameters of a task row (booleans as 0/1, dates as milliseconds, JSON as text). */
@@ -146,6 +147,7 @@ export function keyFromRow(row: KeyRow): ApiKeyRecord {
     revokedAt: toDate(row.revoked_at),
     balanceMicros: row.balance_micros,
     webhookSecret: row.webhook_secret,
+    lastUsedAt: toDate(row.last_used_at),
   };
 }
 
@@ -160,6 +162,7 @@ export function keyToParams(key: ApiKeyRecord): KeyRow {
     revoked_at: key.revokedAt?.getTime() ?? null,
     balance_micros: key.balanceMicros,
     webhook_secret: key.webhookSecret,
+    last_used_at: key.lastUsedAt?.getTime() ?? null,
   };
 }
 

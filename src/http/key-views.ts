@@ -1,0 +1,43 @@
+import { formatUsd } from '../contract/index.js';
+import type { ApiKeyRecord, KeyAccount, LedgerEntry } from '../store/index.js';
+
+/** An API key as the admin endpoints show it: never the secret or its hash; money as USD strings. */
+export function keyView(record: ApiKeyRecord, account: KeyAccount | null): Record<string, unknown> {
+  return {
+    id: record.id,
+    name: record.name,
+    prefix: record.prefix,
+    created_at: record.createdAt.toISOString(),
+    revoked_at: record.revokedAt ? record.revokedAt.toISOString() : null,
+    last_used_at: record.lastUsedAt ? record.lastUsedAt.toISOString() : null,
+    // null = unlimited
+    balance: record.balanceMicros === null ? null : formatUsd(record.balanceMicros),
+    held: formatUsd(account?.heldMicros ?? 0),
+    spent: formatUsd(account?.spentMicros ?? 0),
+  };
+}
+
+/** A key's usage: its account and one page of its ledger, newest first. */
+export function usageView(
+  record: ApiKeyRecord,
+  account: KeyAccount,
+  entries: readonly LedgerEntry[],
+  nextBefore: number | null,
+): Record<string, unknown> {
+  return {
+    key: keyView(record, account),
+    balance: record.balanceMicros === null ? null : formatUsd(record.balanceMicros),
+    held: formatUsd(account.heldMicros),
+    spent: formatUsd(account.spentMicros),
+    refunded: formatUsd(account.refundedMicros),
+    topped_up: formatUsd(account.toppedUpMicros),
+    ledger: entries.map((entry) => ({
+      id: entry.id,
+      kind: entry.kind,
+      amount: formatUsd(entry.amountMicros),
+      task_id: entry.taskId,
+      created_at: entry.createdAt.toISOString(),
+    })),
+    next_before: nextBefore,
+  };
+}
