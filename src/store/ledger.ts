@@ -86,13 +86,15 @@ export function taskMoneyProblems(money: TaskMoney): string[] {
   if (money.foreignEntries > 0) problems.push(`task ${taskId} has ledger entries of another key`);
   if (hold === null) {
     // Tasks from before the ledger hold nothing; then nothing may be charged or refunded either.
-    if (charge !== null || refund !== null) problems.push(`task ${taskId} is charged or refunded without a hold`);
+    if (charge !== null || refund !== null)
+      problems.push(`task ${taskId} is charged or refunded without a hold`);
     return problems;
   }
   if (hold !== money.costMicros) problems.push(`task ${taskId} holds ${hold} but costs ${money.costMicros}`);
   if (charge !== null && refund !== null) problems.push(`task ${taskId} is both charged and refunded`);
   const settled = charge ?? refund;
-  if (settled !== null && settled !== hold) problems.push(`task ${taskId} settles ${settled} of a ${hold} hold`);
+  if (settled !== null && settled !== hold)
+    problems.push(`task ${taskId} settles ${settled} of a ${hold} hold`);
   if (status === 'completed' && charge === null) problems.push(`completed task ${taskId} is not charged`);
   if ((status === 'failed' || status === 'cancelled') && refund === null)
     problems.push(`${status} task ${taskId} is not refunded`);

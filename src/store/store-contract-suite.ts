@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from './list-cursor.js';
 import { at, makeKey, makeTask, REQUEST, T0 } from './store-test-fixtures.js';
 import { describeLifecycleContract } from './store-contract-lifecycle.js';
+import { describeMoneyContract } from './store-contract-money.js';
+import { describeOutboxContract } from './store-contract-outbox.js';
 import type { NewTask, StoredTask, TaskStore } from './task-store.js';
 
 const LEASE = 30_000;
@@ -35,14 +37,17 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
       return store.claimNextTask({ owner, leaseMs: LEASE, now, includeOffPeak });
     }
 
-    describeLifecycleContract({
+    const context = {
       get store() {
         return store;
       },
       lease: LEASE,
       insert,
       claim,
-    });
+    };
+    describeLifecycleContract(context);
+    describeMoneyContract(context);
+    describeOutboxContract(context);
 
     describe('tasks', () => {
       it('round-trips every field', async () => {

@@ -207,8 +207,7 @@ export interface ApiKeyRecord {
 
 /** Result of {@link TaskStore.topUpKey}. */
 export type TopUpResult =
-  | { ok: true; key: ApiKeyRecord; account: KeyAccount }
-  | { ok: false; reason: 'not_found' | 'unlimited' };
+  { ok: true; key: ApiKeyRecord; account: KeyAccount } | { ok: false; reason: 'not_found' | 'unlimited' };
 
 /** Options for {@link TaskStore.listLedger}. */
 export interface ListLedgerOptions {

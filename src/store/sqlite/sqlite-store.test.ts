@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTaskStore } from '../store-contract-suite.js';
 import { at, makeKey, makeTask } from '../store-test-fixtures.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { openSqliteStore } from './sqlite-task-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inbetween-store-'));
@@ -79,5 +79,72 @@ describe('sqlite store on a file', () => {
     expect(new Set(claimed).size).toBe(20);
     expect(await b.queueDepth()).toBe(0);
     await Promise.all(stores.map((store) => store.close()));
+  });
+});
+
+describe('sqlite ledger, one transaction with the task', () => {
+  it('leaves the task and the balance as they were when writing its ledger entry fails', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    const key = makeKey(3, { balanceMicros: 2_000_000 });
+    await store.insertKey(key);
+    const task = makeTask(key.id);
+    await store.insertTask(task);
+    // A crash between the status change and its refund, simulated: the refund's insert aborts.
+    const db = new Database(path);
+    db.exec(`CREATE TRIGGER fail_refund BEFORE INSERT ON ledger_entries WHEN NEW.kind = 'refund'
+             BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`);
+    await expect(store.cancelTask(task.id, key.id, at(5))).rejects.toThrow(/simulated crash/);
+    expect(await store.getTask(task.id)).toMatchObject({ status: 'pending', version: 1 });
+    expect((await store.getKey(key.id))?.balanceMicros).toBe(2_000_000 - task.costMicros);
+    expect(await store.listDeliveries(task.id)).toHaveLength(1);
+
+    db.exec('DROP TRIGGER fail_refund');
+    db.close();
+    expect((await store.cancelTask(task.id, key.id, at(6))).ok).toBe(true);
+    expect((await store.getKey(key.id))?.balanceMicros).toBe(2_000_000);
+    expect(await store.auditLedger()).toEqual({ balanced: true, problems: [] });
+    await store.close();
+  });
+
+  it('finds a balance or a task that the ledger does not explain', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    const key = makeKey(3, { balanceMicros: 2_000_000 });
+    await store.insertKey(key);
+    const task = makeTask(key.id);
+    await store.insertTask(task);
+    const db = new Database(path);
+    db.prepare('UPDATE api_keys SET balance_micros = balance_micros + 1 WHERE id = ?').run(key.id);
+    db.prepare(`UPDATE tasks SET status = 'cancelled' WHERE id = ?`).run(task.id);
+    db.close();
+    const audit = await store.auditLedger();
+    expect(audit.balanced).toBe(false);
+    expect(audit.problems).toEqual([
+      `key ${key.id} has a balance of 1300001 but its ledger sums to 1300000`,
+      `cancelled task ${task.id} is not refunded`,
+    ]);
+    await store.close();
+  });
+
+  it('turns balances set before the ledger into opening top-ups when migrating', async () => {
+    const path = freshFile();
+    const db = new Database(path);
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
+    db.prepare(
+      `INSERT INTO api_keys (id, name, secret_hash, prefix, created_at, balance_micros, webhook_secret)
+       VALUES ('key_old', 'old', 'hash', 'ib_old', 1, 5000000, 'whsec_x')`,
+    ).run();
+    db.close();
+    const store = await openSqliteStore({ path });
+    expect(await store.getKeyAccount('key_old')).toMatchObject({
+      balanceMicros: 5_000_000,
+      toppedUpMicros: 5_000_000,
+    });
+    expect((await store.auditLedger()).balanced).toBe(true);
+    await store.close();
   });
 });

@@ -51,12 +51,7 @@ import {
   taskBlobKeys,
   type Planned,
 } from '../task-transitions.js';
-import {
-  attemptFromRow,
-  attemptToRow,
-  deliveryFromRow,
-  newDeliveryRow,
-} from './delivery-row.js';
+import { attemptFromRow, attemptToRow, deliveryFromRow, newDeliveryRow } from './delivery-row.js';
 import type { KeyAccountRow } from './ledger-row.js';
 import { migrate } from './migrations.js';
 import { prepareStatements, type Statements } from './statements.js';
