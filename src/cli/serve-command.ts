@@ -6,7 +6,9 @@ import { createApiKey } from '../http/admin-routes.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
 import { openLocalFolderStorage } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';
+import { ConfigError } from '../config/config-error.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
+import { parseOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
 import { scheduleRetention } from '../tasks/retention.js';
 
 /** A secret kept in the data folder across restarts: made once, read back after. */
@@ -49,6 +51,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const fileSecret = config.fileUrlSecret
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
+  const offPeakWindow = readOffPeakWindow(config.offPeakWindow);
   let publicUrl = config.publicUrl;
   const server = assembleEmbeddedServer({
     store,
@@ -63,6 +66,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       concurrency: config.workers,
       leaseMs: config.leaseDuration,
       maxAttempts: config.maxAttempts,
+      offPeakWindow,
       ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
       onError: (error) =>
         process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
@@ -116,4 +120,12 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   await server.close();
   await storage.close();
   await store.close();
+}
+
+function readOffPeakWindow(text: string): OffPeakWindow | null {
+  try {
+    return parseOffPeakWindow(text);
+  } catch (error) {
+    throw new ConfigError(`INBETWEEN_OFF_PEAK_WINDOW / --off-peak-window: ${(error as Error).message}`);
+  }
 }

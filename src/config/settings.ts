@@ -166,12 +166,19 @@ export const SETTINGS = {
     max: 100_000_000,
     doc: 'Pending tasks the service accepts in all; beyond, creating answers 503 queue_full with Retry-After.',
   },
+  offPeakWindow: {
+    env: 'INBETWEEN_OFF_PEAK_WINDOW',
+    flag: '--off-peak-window',
+    type: 'string',
+    default: '',
+    doc: 'Daily UTC window (HH:MM-HH:MM, may wrap midnight) in which off_peak tasks run even when the service is busy; outside it they run only when it is idle.',
+  },
   allowPrivateHosts: {
     env: 'INBETWEEN_ALLOW_PRIVATE_HOSTS',
     flag: '--allow-private-hosts',
     type: 'list',
     default: '',
-    doc: 'Hosts or addresses exempt from the private-address refusal on URL fetches (for tests).',
+    doc: 'Hosts or addresses exempt from the private-address refusal on image fetches and callbacks (for tests).',
   },
   fetchTimeout: {
     env: 'INBETWEEN_FETCH_TIMEOUT',

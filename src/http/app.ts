@@ -6,6 +6,7 @@ import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { RenderMetrics } from '../worker/render-metrics.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerCallbackRoutes } from './callback-routes.js';
 import { authenticateKey, KeyCache } from './authenticate.js';
 import { RateLimiter } from './rate-limiter.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
@@ -76,6 +77,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerGenerationRoutes(app, options, keys);
   registerDeliveryRoutes(app, options, keys);
+  registerCallbackRoutes(app, options, keys);
   registerFileRoutes(app, options);
   registerAdminRoutes(app, options, keys);
   registerOperationRoutes(app, options);

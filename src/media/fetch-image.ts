@@ -1,10 +1,10 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 
 import { apiError, type ApiError } from '../contract/index.js';
-import { blockedAddressKind, parseAllowList, type AllowList } from './address-policy.js';
+import { parseAllowList, type AllowList } from './address-policy.js';
+import { pinnedLookup, UnsafeTargetError, vetHost } from './safe-connect.js';
 
 /** Default download ceiling: the API's 50 MB image limit. */
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
@@ -106,6 +106,9 @@ export async function fetchImageBytes(url: string, options: FetchOptions = {}): 
 }
 
 function toApiError(error: unknown, param: string | undefined): ApiError {
+  if (error instanceof UnsafeTargetError) {
+    return apiError('002014005', { param, values: { reason: error.message }, cause: error });
+  }
   if (error instanceof FetchFailure) {
     return error.code === '002014004'
       ? apiError('002014004', { param, values: { received: error.detail }, cause: error })
@@ -148,72 +151,6 @@ function parseUrl(value: string, base?: URL): URL {
     );
   }
   return url;
-}
-
-/** The URL host without IPv6 brackets or a trailing dot. */
-function bareHost(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
-}
-
-/** Resolves the host (all addresses) and refuses it when any address is off limits. */
-async function vetHost(url: URL, allowList: AllowList, signal: AbortSignal): Promise<LookupAddress[]> {
-  const host = bareHost(url);
-  const version = isIP(host);
-  const addresses = version !== 0 ? [{ address: host, family: version }] : await resolveHost(host, signal);
-  if (allowList.allowsHost(host)) return addresses;
-  for (const { address } of addresses) {
-    const kind = blockedAddressKind(address);
-    if (kind !== undefined && !allowList.allowsAddress(address)) {
-      // The address itself goes to the logs only: echoing what an internal name resolves to would map the
-      // private network for whoever sends the URLs.
-      const detail =
-        version !== 0
-          ? `${host} is a blocked address (${kind})`
-          : `${host} resolves to a blocked address (${kind})`;
-      throw new FetchFailure('002014005', detail, new Error(`${host} -> ${address} (${kind})`));
-    }
-  }
-  return addresses;
-}
-
-function resolveHost(host: string, signal: AbortSignal): Promise<LookupAddress[]> {
-  // dns.lookup cannot be cancelled; racing it with the signal keeps the timeout honest on a slow resolver.
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new Error(`DNS lookup of ${host} aborted`));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    dnsLookup(host, { all: true, order: 'verbatim' }, (error, addresses) => {
-      signal.removeEventListener('abort', onAbort);
-      if (error) {
-        reject(
-          new FetchFailure(
-            '002014005',
-            `the DNS lookup of ${host} failed (${error.code ?? error.message})`,
-            error,
-          ),
-        );
-      } else if (addresses.length === 0) {
-        reject(new FetchFailure('002014005', `the DNS lookup of ${host} returned no address`));
-      } else {
-        resolve(addresses);
-      }
-    });
-  });
-}
-
-/** A `lookup` for http.request that answers with the vetted addresses and never asks DNS again. */
-function pinnedLookup(addresses: readonly LookupAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
-    const matching = addresses.filter((a) => wanted === 0 || a.family === wanted);
-    const candidates = matching.length > 0 ? matching : addresses;
-    if (options.all)
-      callback(
-        null,
-        candidates.map((a) => ({ ...a })),
-      );
-    else callback(null, candidates[0].address, candidates[0].family);
-  };
 }
 
 function requestOnce(

@@ -4,6 +4,7 @@ import { buildApp, type AppOptions } from '../http/app.js';
 import { signFileUrl, type BlobStorage } from '../storage/index.js';
 import type { TaskStore } from '../store/index.js';
 import { TaskService, type TaskServiceOptions } from '../tasks/task-service.js';
+import { WebhookDispatcher, type WebhookDispatcherOptions } from '../tasks/webhooks/webhook-dispatcher.js';
 import { LocalWorker, type LocalWorkerOptions } from '../worker/local-worker.js';
 import { RenderMetrics } from '../worker/render-metrics.js';
 
@@ -24,6 +25,8 @@ export interface EmbeddedServerOptions {
   readonly worker?: Omit<LocalWorkerOptions, 'store' | 'storage' | 'pool' | 'metrics'>;
   /** Task service settings beyond the wiring (fetch limits, task and queue limits). */
   readonly service?: Omit<TaskServiceOptions, 'store' | 'storage' | 'fileUrl' | 'onQueued' | 'onCancelled'>;
+  /** Callback delivery settings beyond the wiring (retry schedule, polling, time limit). */
+  readonly webhooks?: Omit<WebhookDispatcherOptions, 'store' | 'renderTask' | 'allowPrivateHosts'>;
   /** HTTP settings beyond the wiring (body limit, sync timeout, rate limit, logger). */
   readonly http?: Omit<
     AppOptions,
@@ -36,8 +39,12 @@ export interface EmbeddedServer {
   readonly app: FastifyInstance;
   readonly service: TaskService;
   readonly worker: LocalWorker;
+  readonly webhooks: WebhookDispatcher;
   readonly renderMetrics: RenderMetrics;
-  /** Starts the in-process worker (the app is started with `app.listen` or used through `app.inject`). */
+  /**
+   * Starts the in-process worker and callback dispatcher (the app is started with `app.listen` or used through
+   * `app.inject`).
+   */
   start(): void;
   /** Stops serving, then rendering (renders in flight are aborted; their leases expire and they are retried). */
   close(): Promise<void>;
@@ -67,8 +74,18 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
         expiresAt: new Date(Date.now() + ttl),
         secret: options.fileSecret,
       }),
-    onQueued: () => worker.wake(),
+    onQueued: () => {
+      worker.wake();
+      webhooks.wake();
+    },
     onCancelled: (id) => worker.cancel(id),
+  });
+  const webhooks = new WebhookDispatcher({
+    timeoutMs: options.service?.fetchTimeoutMs ?? 10_000,
+    ...options.webhooks,
+    store,
+    renderTask: (task) => service.toObject(task),
+    ...(options.service?.allowPrivateHosts ? { allowPrivateHosts: options.service.allowPrivateHosts } : {}),
   });
   const app = buildApp({
     ...options.http,
@@ -83,11 +100,16 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     app,
     service,
     worker,
+    webhooks,
     renderMetrics,
-    start: () => worker.start(),
+    start: () => {
+      worker.start();
+      webhooks.start();
+    },
     close: async () => {
       await app.close();
       await worker.stop();
+      await webhooks.stop();
       await pool.close();
     },
   };

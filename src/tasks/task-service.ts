@@ -13,9 +13,17 @@ import {
 import { outputSize } from '../engine/input/index.js';
 import { resolveSeed } from '../engine/seed.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from '../engine/input/index.js';
-import { fetchImageBytes, inspectImage, intakeImages, type IntakeImage } from '../media/index.js';
+import {
+  fetchImageBytes,
+  inspectImage,
+  intakeImages,
+  parseAllowList,
+  type AllowList,
+  type IntakeImage,
+} from '../media/index.js';
+import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
 import type { BlobStorage } from '../storage/index.js';
-import type { NewTask, StoredTask, TaskStore } from '../store/index.js';
+import type { DeliveryLogEntry, NewTask, StoredTask, TaskStore } from '../store/index.js';
 import { newTaskId } from './task-ids.js';
 
 /** Name of a task's stored watermark image among its inputs (the keyframes are `input-<n>`). */
@@ -57,10 +65,12 @@ export interface CreateTaskInput {
 export class TaskService {
   readonly #options: TaskServiceOptions;
   readonly #clock: () => Date;
+  readonly #allowList: AllowList;
 
   constructor(options: TaskServiceOptions) {
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
+    this.#allowList = parseAllowList(options.allowPrivateHosts);
   }
 
   async create(input: CreateTaskInput): Promise<TaskObject> {
@@ -69,6 +79,7 @@ export class TaskService {
     await this.#checkActiveTasks(input.keyId);
     await this.#checkQueue();
     await this.#checkBalance(input.keyId, quote(request).micros);
+    if (request.callback_url) await this.#checkCallbackUrl(request.callback_url);
     const images = await intakeImages(request.images, {
       ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
       ...(this.#options.fetchTimeoutMs ? { timeoutMs: this.#options.fetchTimeoutMs } : {}),
@@ -114,6 +125,12 @@ export class TaskService {
     return { tasks: page.tasks.map((task) => this.toObject(task)), nextCursor: page.nextCursor };
   }
 
+  /** The callbacks of one of the key's tasks, with every attempt. */
+  async callbacks(keyId: string, id: string): Promise<DeliveryLogEntry[]> {
+    await this.#ownTask(keyId, id);
+    return this.#options.store.listDeliveries(id);
+  }
+
   async cancel(keyId: string, id: string): Promise<TaskObject> {
     await this.#ownTask(keyId, id);
     const result = await this.#options.store.cancelTask(id, keyId, this.#clock());
@@ -152,6 +169,27 @@ export class TaskService {
     const balance = (await this.#options.store.getKey(keyId))?.balanceMicros ?? null;
     if (balance !== null && balance < costMicros) {
       throw apiError('002014011', { values: { cost: formatUsd(costMicros), balance: formatUsd(balance) } });
+    }
+  }
+
+  /**
+   * A callback URL gets the image URLs' address check now, so a URL into the private network is a 400 at create
+   * rather than a day of failed deliveries; the dispatcher checks again before every attempt (DNS may change).
+   */
+  async #checkCallbackUrl(url: string): Promise<void> {
+    try {
+      await vetHost(
+        new URL(url),
+        this.#allowList,
+        AbortSignal.timeout(this.#options.fetchTimeoutMs ?? 15_000),
+      );
+    } catch (error) {
+      if (!(error instanceof UnsafeTargetError)) throw error;
+      throw apiError('002014010', {
+        param: 'callback_url',
+        values: { expected: 'an http(s) URL of a public address', received: error.message },
+        cause: error,
+      });
     }
   }
 

@@ -9,6 +9,7 @@ import { renderVideo } from '../engine/render/render-video.js';
 import type { WorkerPool } from '../engine/render/worker-pool.js';
 import type { BlobStorage } from '../storage/index.js';
 import type { StoredTask, TaskOutput, TaskStore } from '../store/index.js';
+import { inOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
 import { WATERMARK_INPUT } from '../tasks/task-service.js';
 import type { RenderMetrics } from './render-metrics.js';
 
@@ -25,6 +26,8 @@ export interface LocalWorkerOptions {
   readonly pollMs?: number;
   readonly ffmpegPath?: string;
   readonly clock?: () => Date;
+  /** When off-peak tasks may run beside other work; outside it (or without one) only when this worker is idle. */
+  readonly offPeakWindow?: OffPeakWindow | null;
   /** Render durations and failures, for /metrics. */
   readonly metrics?: RenderMetrics;
   /** Told of every failure that is not the task's own, for the logs. */
@@ -81,7 +84,7 @@ export class LocalWorker {
           owner: this.owner,
           leaseMs: this.#leaseMs(),
           now,
-          includeOffPeak: this.#running.size === 0,
+          includeOffPeak: this.#running.size === 0 || this.#inOffPeakWindow(now),
         });
         if (task) await this.#run(task);
         else await this.#idle();
@@ -90,6 +93,11 @@ export class LocalWorker {
         await this.#idle();
       }
     }
+  }
+
+  #inOffPeakWindow(now: Date): boolean {
+    const window = this.#options.offPeakWindow;
+    return window ? inOffPeakWindow(window, now) : false;
   }
 
   #idle(): Promise<void> {

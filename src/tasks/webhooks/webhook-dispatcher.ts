@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { parseAllowList, type AllowList } from '../../media/index.js';
+import type { StoredTask, TaskStore, WebhookDelivery } from '../../store/index.js';
+import { postWebhook } from './post-webhook.js';
+import { DEFAULT_RETRY_DELAYS_MS, nextAttemptAt } from './retry-schedule.js';
+import { webhookHeaders } from './sign-webhook.js';
+
+export interface WebhookDispatcherOptions {
+  readonly store: TaskStore;
+  /** The body of a callback: the task object as the API shows it, from the task as it was at the change. */
+  readonly renderTask: (task: StoredTask) => unknown;
+  /** Hosts exempt from the refusal of private addresses (tests, internal receivers). */
+  readonly allowPrivateHosts?: readonly string[];
+  /** Time limit of one attempt, DNS included; default 10 s. */
+  readonly timeoutMs?: number;
+  /** Waits after each failed attempt; default {@link DEFAULT_RETRY_DELAYS_MS}. */
+  readonly retryDelaysMs?: readonly number[];
+  /** How often the outbox is checked when nothing woke the dispatcher; default 1 s. */
+  readonly pollMs?: number;
+  /** Deliveries in flight at once; default 8. */
+  readonly concurrency?: number;
+  readonly clock?: () => Date;
+  /** Store errors (the loop goes on); default logs to stderr. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Sends the callbacks the store's outbox holds. Deliveries are leased, so several dispatchers (one per
+ * process) never send the same attempt twice, and one that dies mid-send leaves its lease to run out and the
+ * delivery to be tried again. Every attempt is logged; failures are retried on the schedule, then given up.
+ * Receivers must accept a callback more than once (`webhook-id` tells them it is the same one) and in any
+ * order after a retry (the task's status and timestamps tell which is newer).
+ */
+export class WebhookDispatcher {
+  readonly #options: WebhookDispatcherOptions;
+  readonly #owner = `dispatcher_${randomBytes(6).toString('base64url')}`;
+  readonly #allowList: AllowList;
+  readonly #clock: () => Date;
+  #running: Promise<void> | null = null;
+  #stopping = false;
+  #wake: (() => void) | null = null;
+
+  constructor(options: WebhookDispatcherOptions) {
+    this.#options = options;
+    this.#allowList = parseAllowList(options.allowPrivateHosts);
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#stopping = false;
+    this.#running = this.#loop();
+  }
+
+  /** Checks the outbox now instead of at the next poll (a task just changed). */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Finishes the attempts in flight and stops. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.wake();
+    await this.#running;
+    this.#running = null;
+  }
+
+  /** Sends every delivery due now (up to the concurrency) once; returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    const due = await this.#options.store.claimDueDeliveries({
+      owner: this.#owner,
+      now: this.#clock(),
+      // Long enough for one attempt and its bookkeeping; after that another dispatcher may take it.
+      leaseMs: timeoutMs * 2 + 5_000,
+      limit: this.#options.concurrency ?? 8,
+    });
+    await Promise.all(due.map((delivery) => this.#attempt(delivery, timeoutMs)));
+    return due.length;
+  }
+
+  async #attempt(delivery: WebhookDelivery, timeoutMs: number): Promise<void> {
+    // The body is fixed at the first attempt, so every retry sends the same bytes under the same id.
+    const body = delivery.payload ?? JSON.stringify(this.#options.renderTask(delivery.task));
+    const key = await this.#options.store.getKey(delivery.keyId);
+    const startedAt = this.#clock();
+    const started = performance.now();
+    const result = key
+      ? await postWebhook(
+          delivery.url,
+          webhookHeaders({ secret: key.webhookSecret, id: delivery.id, timestamp: startedAt, body }),
+          body,
+          { allowList: this.#allowList, timeoutMs },
+        )
+      : { status: null, error: 'the API key that owns the task no longer exists' };
+    const attempt = delivery.attempts + 1;
+    const delivered = result.error === null;
+    const delays = this.#options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    await this.#options.store.recordDeliveryAttempt(delivery.id, this.#owner, {
+      attempt: {
+        deliveryId: delivery.id,
+        attempt,
+        startedAt,
+        durationMs: Math.round(performance.now() - started),
+        httpStatus: result.status,
+        error: result.error,
+      },
+      payload: body,
+      delivered,
+      nextAttemptAt: delivered || !key ? null : nextAttemptAt(attempt, this.#clock(), delays),
+    });
+  }
+
+  async #loop(): Promise<void> {
+    const pollMs = this.#options.pollMs ?? 1_000;
+    while (!this.#stopping) {
+      let attempted = 0;
+      try {
+        attempted = await this.runOnce();
+      } catch (error) {
+        (this.#options.onError ?? defaultOnError)(error);
+      }
+      // A full batch means more may be waiting: go on at once.
+      if (attempted > 0 || this.#stopping) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+  }
+}
+
+function defaultOnError(error: unknown): void {
+  console.error('webhook dispatcher:', error);
+}
