@@ -34,6 +34,10 @@ function startServer(): Promise<string> {
 }
 
 async function api<T>(path: string, key: string, body?: unknown): Promise<T> {
+  return (await request(path, key, body)).json() as Promise<T>;
+}
+
+async function request(path: string, key: string, body?: unknown): Promise<Response> {
   const response = await fetch(BASE + path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: {
@@ -42,7 +46,20 @@ async function api<T>(path: string, key: string, body?: unknown): Promise<T> {
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return (await response.json()) as T;
+  return response;
+}
+
+async function kill(): Promise<void> {
+  server!.kill('SIGKILL');
+  await new Promise((resolve) => server!.once('exit', resolve));
+}
+
+interface KeyView {
+  id: string;
+  key: string;
+  balance: string | null;
+  held: string;
+  spent: string;
 }
 
 async function poll(
@@ -71,8 +88,11 @@ afterAll(async () => {
 describe('a server killed mid-render', () => {
   it('resumes the task after a restart and completes it', async () => {
     const first = await startServer();
-    const key = /API key \(shown once\): (\S+)/.exec(first)![1];
-    expect(await readFile(join(dir, 'admin-token'), 'utf8')).toMatch(/^ibadm_/);
+    expect(first).toMatch(/API key \(shown once\): \S+/);
+    const admin = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+    expect(admin).toMatch(/^ibadm_/);
+    // A key with a balance, so the resumed task's money is checked too: held once, charged once.
+    const { key, id: keyId } = await api<KeyView>('/admin/v1/keys', admin, { name: 'restart', balance: '5' });
     const image = (await readFile(join(import.meta.dirname, '..', 'samples', 'tunnel-start.jpg'))).toString(
       'base64',
     );
@@ -83,8 +103,7 @@ describe('a server killed mid-render', () => {
       resolution: '720p',
     });
     await poll(created.id, key, (t) => t.status === 'processing' && t.progress > 0.2, 60_000);
-    server!.kill('SIGKILL');
-    await new Promise((resolve) => server!.once('exit', resolve));
+    await kill();
 
     const second = await startServer();
     expect(second).not.toMatch(/API key/); // the first key is kept, no second one is made
@@ -96,5 +115,63 @@ describe('a server killed mid-render', () => {
     );
     expect(done.status).toBe('completed');
     expect(done.output![0].content[0].duration).toBe(6);
+    // 720p 6 s: 0.075 + 6 x 0.05.
+    expect(await api<KeyView>(`/admin/v1/keys/${keyId}`, admin)).toMatchObject({
+      balance: '4.6250',
+      held: '0.0000',
+      spent: '0.3750',
+    });
+    expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
+  });
+
+  it('keeps the ledger balanced when killed in the middle of creates and cancels', async () => {
+    const admin = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+    const { key, id: keyId } = await api<KeyView>('/admin/v1/keys', admin, { name: 'burst', balance: '1' });
+    const image = (await readFile(join(import.meta.dirname, '..', 'samples', 'tunnel-start.jpg'))).toString(
+      'base64',
+    );
+    const body = {
+      model: 'viduq2_pro_start_end2video',
+      images: [`data:image/jpeg;base64,${image}`],
+      duration: 1,
+      resolution: '540p',
+      off_peak: true,
+    };
+    // Twelve creates of 0.0325 each and cancels of whatever was made, cut off by SIGKILL at some point.
+    const creates = Array.from({ length: 12 }, () =>
+      request('/model/v1/generation', key, body).then(
+        async (response) => {
+          const task = (await response.json()) as TaskObject;
+          return request(`/model/v1/generation/task/${task.id}/cancel`, key, {}).then(
+            () => task.id,
+            () => task.id,
+          );
+        },
+        () => null,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await kill();
+    await Promise.all(creates);
+
+    await startServer();
+    expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
+    const page = await api<{ tasks: TaskObject[] }>('/model/v1/generation/tasks?limit=100', key);
+    // Some creates made it before the kill (usually some did not): the audit above covered a cut-off burst.
+    expect(page.tasks.length).toBeGreaterThan(0);
+    for (const task of page.tasks) {
+      if (task.status === 'pending') await request(`/model/v1/generation/task/${task.id}/cancel`, key, {});
+    }
+    const settledTasks = await Promise.all(
+      page.tasks.map((task) =>
+        poll(task.id, key, (t) => !['pending', 'processing'].includes(t.status), 60_000),
+      ),
+    );
+    const charged = settledTasks.filter((task) => task.status === 'completed').length;
+    expect(await api<KeyView>(`/admin/v1/keys/${keyId}`, admin)).toMatchObject({
+      balance: (1 - charged * 0.0325).toFixed(4),
+      held: '0.0000',
+    });
+    expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
   });
 });

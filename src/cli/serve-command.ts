@@ -51,7 +51,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const fileSecret = config.fileUrlSecret
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
-  const offPeakWindow = readOffPeakWindow(config.offPeakWindow);
+  const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   let publicUrl = config.publicUrl;
   const server = assembleEmbeddedServer({
     store,

@@ -170,7 +170,7 @@ export const SETTINGS = {
     env: 'INBETWEEN_OFF_PEAK_WINDOW',
     flag: '--off-peak-window',
     type: 'string',
-    default: '',
+    derived: 'none: off-peak tasks wait for an idle service',
     doc: 'Daily UTC window (HH:MM-HH:MM, may wrap midnight) in which off_peak tasks run even when the service is busy; outside it they run only when it is idle.',
   },
   allowPrivateHosts: {
