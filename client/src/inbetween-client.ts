@@ -3,6 +3,7 @@ import { readServerSentEvents } from './sse-parser.js';
 import {
   isFinalStatus,
   MODEL_ID,
+  type CallbackDelivery,
   type ErrorBody,
   type GenerationParams,
   type Quote,
@@ -91,6 +92,16 @@ export class InbetweenClient {
       `/model/v1/generation/task/${encodeURIComponent(id)}/cancel`,
       options,
     );
+  }
+
+  /** The task's callback delivery log: every status change sent to its callback_url, with every attempt. */
+  async callbacks(id: string, options: RequestOptions = {}): Promise<CallbackDelivery[]> {
+    const log = await this.#json<{ callbacks: CallbackDelivery[] }>(
+      'GET',
+      `/model/v1/generation/task/${encodeURIComponent(id)}/callbacks`,
+      options,
+    );
+    return log.callbacks;
   }
 
   /** What a request would cost, without creating anything (404 on servers without pricing). */

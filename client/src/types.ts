@@ -129,3 +129,30 @@ export type TaskStreamEvent =
 export function isFinalStatus(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
+
+/** One attempt at delivering a callback. */
+export interface CallbackAttempt {
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  /** The receiver's HTTP status; null when there was none (timeout, refused address, connection error). */
+  status: number | null;
+  error: string | null;
+}
+
+/** One callback of a task: a status change POSTed to its callback_url, under one webhook-id. */
+export interface CallbackDelivery {
+  webhook_id: string;
+  /** The status the task moved into. */
+  event: TaskStatus;
+  url: string;
+  /** pending: still being tried; delivered: a 2xx came back; failed: the retries ran out. */
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  attempt_log: CallbackAttempt[];
+}

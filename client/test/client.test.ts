@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import {
   InbetweenError,
   InbetweenSyncTimeoutError,
   InbetweenWaitTimeoutError,
+  verifyWebhook,
   type GenerationParams,
   type TaskObject,
   type TaskStreamEvent,
@@ -30,6 +32,7 @@ let service: TaskService;
 let app: FastifyInstance;
 let baseUrl: string;
 let apiKey: string;
+let webhookSecret: string;
 let client: InbetweenClient;
 let params: GenerationParams;
 
@@ -78,11 +81,15 @@ beforeAll(async () => {
     fileUrlTtlMs: 3_600_000,
     renderThreads: 2,
     worker: { pollMs: 50, leaseMs: 10_000 },
+    service: { allowPrivateHosts: ['127.0.0.1'] },
+    webhooks: { pollMs: 25 },
   });
   ({ app, service } = server);
   baseUrl = await listen(app);
   server.start();
-  apiKey = (await createApiKey(store, 'client')).secret;
+  const made = await createApiKey(store, 'client');
+  apiKey = made.secret;
+  webhookSecret = made.record.webhookSecret;
   // A trailing slash on the base URL is tolerated.
   client = new InbetweenClient({ baseUrl: `${baseUrl}/`, apiKey });
   params = {
@@ -135,6 +142,41 @@ describe('tasks through the client', () => {
     await expect(client.get('task_nope')).rejects.toMatchObject({ status: 404, code: 'task_not_found' });
     const stranger = new InbetweenClient({ baseUrl, apiKey: 'ib_wrong' });
     await expect(stranger.list()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it('receives verified callbacks for every status change and reads their delivery log', async () => {
+    const seen: TaskObject[] = [];
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push(
+          verifyWebhook({ secret: webhookSecret, headers: request.headers, body: Buffer.concat(chunks) }),
+        );
+        response.writeHead(204).end();
+      });
+    });
+    const hook = await new Promise<string>((resolve) =>
+      receiver.listen(0, '127.0.0.1', () =>
+        resolve(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`),
+      ),
+    );
+    try {
+      const created = await client.create({ ...params, callback_url: hook });
+      expect((await client.wait(created.id, { deadlineMs: 45_000 })).status).toBe('completed');
+      const deadline = Date.now() + 10_000;
+      while (seen.length < 3 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(seen.map((task) => task.status)).toEqual(['pending', 'processing', 'completed']);
+      const log = await client.callbacks(created.id);
+      expect(log.map((entry) => [entry.event, entry.state, entry.attempt_log[0]?.status])).toEqual([
+        ['pending', 'delivered', 204],
+        ['processing', 'delivered', 204],
+        ['completed', 'delivered', 204],
+      ]);
+    } finally {
+      receiver.close();
+    }
   });
 
   it('answers the same task for the same idempotency key', async () => {

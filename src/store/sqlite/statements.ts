@@ -194,7 +194,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT * FROM webhook_deliveries
        WHERE state = 'pending' AND next_attempt_at <= @now
          AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
-       ORDER BY next_attempt_at, created_at, id
+       ORDER BY next_attempt_at, created_at, rowid
        LIMIT @limit`,
     ),
     leaseDelivery: db.prepare<[string, number, string]>(

@@ -28,8 +28,9 @@ export interface WebhookDispatcherOptions {
  * Sends the callbacks the store's outbox holds. Deliveries are leased, so several dispatchers (one per
  * process) never send the same attempt twice, and one that dies mid-send leaves its lease to run out and the
  * delivery to be tried again. Every attempt is logged; failures are retried on the schedule, then given up.
- * Receivers must accept a callback more than once (`webhook-id` tells them it is the same one) and in any
- * order after a retry (the task's status and timestamps tell which is newer).
+ * One task's callbacks due together are sent in the order of its changes. Receivers must still accept a
+ * callback more than once (`webhook-id` tells them it is the same one) and out of order after a retry (the
+ * task's status tells which is newer: a final status is never followed by another).
  */
 export class WebhookDispatcher {
   readonly #options: WebhookDispatcherOptions;
@@ -75,7 +76,15 @@ export class WebhookDispatcher {
       leaseMs: timeoutMs * 2 + 5_000,
       limit: this.#options.concurrency ?? 8,
     });
-    await Promise.all(due.map((delivery) => this.#attempt(delivery, timeoutMs)));
+    // One task's callbacks go out one after another, in the order of its changes; different tasks in parallel.
+    const byTask = new Map<string, WebhookDelivery[]>();
+    for (const delivery of due)
+      byTask.set(delivery.taskId, [...(byTask.get(delivery.taskId) ?? []), delivery]);
+    await Promise.all(
+      [...byTask.values()].map(async (deliveries) => {
+        for (const delivery of deliveries) await this.#attempt(delivery, timeoutMs);
+      }),
+    );
     return due.length;
   }
 
