@@ -13,6 +13,7 @@ import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerOperationRoutes } from './operation-routes.js';
+import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
   readonly service: TaskService;
@@ -81,6 +82,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerFileRoutes(app, options);
   registerAdminRoutes(app, options, keys);
   registerOperationRoutes(app, options);
+  registerWebRoutes(app);
   return app;
 }
 

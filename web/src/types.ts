@@ -1,0 +1,68 @@
+/** The API's shapes as the pages read them (DESIGN.md section 1); fields the pages do not use are left out. */
+
+export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+export interface VideoContent {
+  type: 'video';
+  url: string;
+  duration: number;
+  cover_url?: string;
+}
+
+export interface TaskObject {
+  id: string;
+  model: string;
+  status: TaskStatus;
+  progress: number;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error?: { code: string; message: string } | null;
+  output?: { content: VideoContent[] }[] | null;
+  usage?: { cost: string; discount: number } | null;
+  metadata?: {
+    seed?: number;
+    prompt?: string;
+    recommended_prompt?: string | null;
+    resolution?: string;
+    width?: number;
+    height?: number;
+    duration?: number;
+    [field: string]: unknown;
+  };
+}
+
+export interface TaskPage {
+  tasks: TaskObject[];
+  next_cursor: string | null;
+}
+
+export interface Quote {
+  model: string;
+  cost: string;
+  discount: number;
+}
+
+/** An API key as /admin/v1/keys lists it; the money fields are absent on servers without balances. */
+export interface KeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at?: string | null;
+  /** USD; null for an unlimited key. */
+  balance?: string | null;
+  held?: string;
+  spent?: string;
+}
+
+/** The create answer: the only time the secrets are shown. */
+export interface CreatedKey extends KeyView {
+  key: string;
+  webhook_secret?: string;
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
