@@ -91,6 +91,41 @@ function openApiDocument(): Record<string, unknown> {
       '/model/v1/generation/tasks': {
         get: { security: bearer, responses: { '200': { description: "The caller's tasks, newest first" } } },
       },
+      '/model/v1/generation/task/{id}/callbacks': {
+        get: {
+          security: bearer,
+          responses: {
+            '200': { description: 'The callback delivery log: every status change, every attempt' },
+          },
+        },
+      },
+      '/admin/v1/keys': {
+        get: {
+          security: bearer,
+          responses: { '200': { description: 'Every key with balance, held and spent' } },
+        },
+        post: {
+          security: bearer,
+          responses: {
+            '201': { description: 'The new key; its secret and webhook secret, shown this once' },
+          },
+        },
+      },
+      '/admin/v1/keys/{id}': {
+        get: { security: bearer, responses: { '200': { description: 'The key' } } },
+      },
+      '/admin/v1/keys/{id}/revoke': {
+        post: { security: bearer, responses: { '200': { description: 'The revoked key' } } },
+      },
+      '/admin/v1/keys/{id}/top-up': {
+        post: { security: bearer, responses: { '200': { description: 'The key with its new balance' } } },
+      },
+      '/admin/v1/keys/{id}/usage': {
+        get: { security: bearer, responses: { '200': { description: "The key's account and ledger" } } },
+      },
+      '/admin/v1/ledger/audit': {
+        get: { security: bearer, responses: { '200': { description: '{ balanced, problems }' } } },
+      },
     },
   };
 }
