@@ -150,7 +150,11 @@ describe('a server killed mid-render', () => {
         () => null,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Killed as soon as the first task exists, with the other creates and cancels in flight (on a slow machine
+    // a fixed delay might kill it before anything happened).
+    await Promise.race(
+      creates.map((made) => made.then((id) => (id ? Promise.resolve() : new Promise(() => {})))),
+    );
     await kill();
     await Promise.all(creates);
 
