@@ -187,4 +187,16 @@ describe('inbetween keys', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--port/);
   });
+
+  it('creates a key with a balance and shows its webhook secret; refuses a bad balance', async () => {
+    const data = file('keys-balance');
+    const created = await cli('keys', 'create', '--balance', '12.5', '--name', 'paid', '--data-dir', data);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/"paid".*balance 12\.5000 USD/);
+    expect(created.stdout).toMatch(/webhook secret: whsec_\S{32}/);
+    expect((await cli('keys', 'list', '--data-dir', data)).stdout).toMatch(/balance 12\.5000 USD/);
+    const bad = await cli('keys', 'create', '--balance', 'lots', '--data-dir', data);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--balance: Expected a decimal USD amount/);
+  });
 });
