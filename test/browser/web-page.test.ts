@@ -76,47 +76,47 @@ async function enterKey(page: Page): Promise<void> {
   await page.press('#api-key', 'Tab');
 }
 
-beforeAll(async () => {
-  if (skipWithoutChromium()) return;
-  dir = await mkdtemp(join(tmpdir(), 'inbetween-browser-'));
-  await mkdir(SCREENSHOTS, { recursive: true });
-  store = await openSqliteStore({ path: ':memory:' });
-  storage = await openLocalFolderStorage({ root: join(dir, 'files') });
-  server = assembleEmbeddedServer({
-    store,
-    storage,
-    publicUrl: () => baseUrl,
-    adminToken: ADMIN,
-    fileSecret: 'browser-file-secret',
-    fileUrlTtlMs: 3_600_000,
-    renderThreads: 2,
-    worker: { pollMs: 50, leaseMs: 10_000 },
-  });
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-  server.start();
-  apiKey = (await createApiKey(store, 'browser')).secret;
-  frames.start = await writeFrame('start.png', 64, 36);
-  frames.end = await writeFrame('end.png', 64, 36, 4);
-  frames.wide = await writeFrame('wide.png', 100, 20);
-  frames.square = await writeFrame('square.png', 36, 36);
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await storage?.close();
-  await store?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
+// Locally without Chromium: skipped with a warning. In CI (CI=true): run, so a missing Chromium fails.
 describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROMIUM_MISSING})`, () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inbetween-browser-'));
+    await mkdir(SCREENSHOTS, { recursive: true });
+    store = await openSqliteStore({ path: ':memory:' });
+    storage = await openLocalFolderStorage({ root: join(dir, 'files') });
+    server = assembleEmbeddedServer({
+      store,
+      storage,
+      publicUrl: () => baseUrl,
+      adminToken: ADMIN,
+      fileSecret: 'browser-file-secret',
+      fileUrlTtlMs: 3_600_000,
+      renderThreads: 2,
+      worker: { pollMs: 50, leaseMs: 10_000 },
+    });
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    server.start();
+    apiKey = (await createApiKey(store, 'browser')).secret;
+    frames.start = await writeFrame('start.png', 64, 36);
+    frames.end = await writeFrame('end.png', 64, 36, 4);
+    frames.wide = await writeFrame('wide.png', 100, 20);
+    frames.square = await writeFrame('square.png', 36, 36);
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await storage?.close();
+    await store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
   it('generates a 1 s 540p video from two frames and plays it', async () => {
     const { page, errors } = await openPage('/');
     await enterKey(page);
