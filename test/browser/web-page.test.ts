@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,10 @@ let baseUrl: string;
 let apiKey: string;
 let browser: Browser;
 let context: BrowserContext | undefined;
+/** The callback receiver: answers 204 and keeps each callback's `webhook-id` and the task status it carried. */
+let receiver: Server;
+let hookUrl: string;
+const hooks: { id: string; status: string }[] = [];
 const frames: Record<'start' | 'end' | 'wide' | 'square', string> = {
   start: '',
   end: '',
@@ -46,6 +51,21 @@ async function writeFrame(name: string, width: number, height: number, shift = 0
     .png()
     .toFile(path);
   return path;
+}
+
+/** A callback receiver on 127.0.0.1 (the server under test allows that private host) that answers 204. */
+async function startReceiver(): Promise<void> {
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const task = JSON.parse(Buffer.concat(chunks).toString()) as { status: string };
+      hooks.push({ id: String(request.headers['webhook-id']), status: task.status });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 }
 
 /** A fresh page (empty storage) that records console errors and every request it makes. */
@@ -76,6 +96,16 @@ async function enterKey(page: Page): Promise<void> {
   await page.press('#api-key', 'Tab');
 }
 
+const DELIVERED = ['pending delivered 1', 'processing delivered 1', 'completed delivered 1'];
+
+/** Each callback row as "event state attempts", read in the page. */
+function rowStates(rows: Element[]): string[] {
+  return rows.map((row) => {
+    const cells = [...row.children].map((cell) => cell.textContent ?? '');
+    return `${cells[0]} ${cells[1]} ${cells[2]}`;
+  });
+}
+
 // Locally without Chromium: skipped with a warning. In CI (CI=true): run, so a missing Chromium fails.
 describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROMIUM_MISSING})`, () => {
   beforeAll(async () => {
@@ -92,6 +122,8 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
       fileUrlTtlMs: 3_600_000,
       renderThreads: 2,
       worker: { pollMs: 50, leaseMs: 10_000 },
+      service: { allowPrivateHosts: ['127.0.0.1'] },
+      webhooks: { pollMs: 25 },
     });
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
@@ -101,6 +133,7 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     frames.end = await writeFrame('end.png', 64, 36, 4);
     frames.wide = await writeFrame('wide.png', 100, 20);
     frames.square = await writeFrame('square.png', 36, 36);
+    await startReceiver();
     browser = await launchChromium();
   });
 
@@ -112,12 +145,13 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
     await storage?.close();
     await store?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('generates a 1 s 540p video from two frames and plays it', async () => {
+  it('generates a 1 s 540p video from two frames, plays it and shows its callbacks', async () => {
     const { page, errors } = await openPage('/');
     await enterKey(page);
     await page.setInputFiles('#start-file', frames.start);
@@ -130,6 +164,8 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     await page.selectOption('#resolution', '540p');
     // 540p: $0.04 + $0.025 x 1 s, quoted by the server.
     await expect.poll(() => page.textContent('#quote')).toBe('$0.0650');
+    await page.click('summary');
+    await page.fill('#callback-url', hookUrl);
     await screenshot(page, 'playground-before');
 
     await page.click('#generate');
@@ -158,12 +194,26 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     expect(await page.getAttribute(`#recent-list li[data-task-id="${id}"]`, 'data-status')).toBe('completed');
     await screenshot(page, 'playground-after');
 
+    // One callback per status change, each delivered on its first attempt; the log follows the final one.
+    const callbacks = page.locator('#callbacks-body tr');
+    await expect.poll(() => callbacks.evaluateAll(rowStates), { timeout: 10_000 }).toEqual(DELIVERED);
+    expect(await page.textContent('#callbacks-url')).toBe(hookUrl);
+    expect(await callbacks.first().textContent()).toContain('HTTP 204');
+    expect(hooks.map((hook) => hook.status)).toEqual(['pending', 'processing', 'completed']);
+    expect(new Set(hooks.map((hook) => hook.id)).size).toBe(3);
+    await page.locator('#task-callbacks').scrollIntoViewIfNeeded();
+    await screenshot(page, 'playground-callbacks');
+
     // The key is remembered, and the task reopens from the list after a reload.
     await page.reload();
     await page.waitForSelector('html[data-ready="true"]');
     expect(await page.inputValue('#api-key')).toBe(apiKey);
     await page.click(`button[aria-label="Open task ${id}"]`);
     await page.waitForSelector('#task[data-status="completed"] #task-result:not([hidden])');
+    // A reopened task's log is asked for once: the task object does not say it has a callback URL.
+    await expect.poll(() => callbacks.evaluateAll(rowStates)).toEqual(DELIVERED);
+    await page.click('#callbacks-refresh');
+    await expect.poll(() => callbacks.evaluateAll(rowStates)).toEqual(DELIVERED);
     expect(errors).toEqual([]);
   });
 
@@ -201,7 +251,7 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
   });
 
-  it('creates, tops up and revokes a key on /keys', async () => {
+  it('creates, tops up, shows the usage of and revokes a key on /keys', async () => {
     const { page, errors } = await openPage('/keys');
     await page.fill('#admin-token', ADMIN);
     await page.click('#admin-load');
@@ -226,6 +276,46 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     await row.getByLabel('Top up from the browser by (USD)').fill('2');
     await row.getByRole('button', { name: 'Top up' }).click();
     await expect.poll(() => row.textContent()).toContain('$3.5000');
+
+    // Usage: the account and the ledger, newest first, 20 entries a page. 19 more top-ups make 21 entries.
+    const keyId = (await row.getAttribute('data-key-id')) ?? '';
+    for (let i = 0; i < 19; i++) {
+      const topUp = await fetch(`${baseUrl}/admin/v1/keys/${keyId}/top-up`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: '0.10' }),
+      });
+      expect(topUp.status).toBe(200);
+    }
+    const usageButton = row.getByRole('button', { name: /^Usage of key from the browser/ });
+    await usageButton.click();
+    await page.waitForSelector('#usage:not([hidden]) #usage-table:not([hidden])');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('usage');
+    expect(await page.textContent('#usage-name')).toBe('from the browser');
+    expect(await page.textContent('#usage-table caption')).toContain('Ledger');
+    const facts = (await page.textContent('#usage-facts')) ?? '';
+    expect(facts).toContain('Balance$5.4000');
+    expect(facts).toContain('Topped up$5.4000');
+    const entries = page.locator('#usage-body tr');
+    expect(await entries.count()).toBe(20);
+    expect(await entries.first().textContent()).toContain('Top-up+$0.1000');
+    expect(await page.isVisible('#usage-more')).toBe(true);
+    await page.click('#usage-more');
+    await expect.poll(() => entries.count()).toBe(21);
+    expect(await page.isHidden('#usage-more')).toBe(true);
+    const kinds = await entries.evaluateAll((rows) => rows.map((tr) => (tr as HTMLElement).dataset.kind));
+    expect(new Set(kinds)).toEqual(new Set(['top_up']));
+    expect(await entries.last().textContent()).toContain('Top-up+$1.5000');
+    await screenshot(page, 'keys-usage');
+    await page.keyboard.press('Escape');
+    expect(await page.isHidden('#usage')).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(
+      /^Usage of key from the browser/,
+    );
+    await usageButton.click();
+    await page.waitForSelector('#usage:not([hidden])');
+    await page.click('#usage-close');
+    expect(await page.isHidden('#usage')).toBe(true);
 
     page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: /^Revoke key from the browser/ }).click();
@@ -291,6 +381,8 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     await page.fill('#admin-token', ADMIN);
     await page.click('#admin-load');
     await expect.poll(() => page.locator('#keys-body tr').count()).toBeGreaterThan(0);
+    await page.locator('#keys-body button.usage').first().click();
+    await page.waitForSelector('#usage-table:not([hidden])');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await screenshot(page, 'keys-phone');
   });

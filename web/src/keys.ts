@@ -1,9 +1,10 @@
 /**
  * Key management at `/keys`: with the admin token, create keys (the secret and the webhook secret are shown
- * once), list them with their money, top up and revoke.
+ * once), list them with their money, top up, read a key's usage and ledger, and revoke.
  */
 import { callApi, describeFailure } from './api.js';
 import { byId, copyText, formatTime, formatUsd, h, say } from './dom.js';
+import { KeyUsagePanel } from './key-usage.js';
 import type { CreatedKey, KeyView } from './types.js';
 
 const TOKEN_STORAGE = 'inbetween.adminToken';
@@ -15,6 +16,7 @@ const tbody = byId('keys-body', HTMLTableSectionElement);
 const createForm = byId('create-form', HTMLFormElement);
 const createError = byId('create-error', HTMLElement);
 const created = byId('created', HTMLElement);
+const usage = new KeyUsagePanel(token);
 
 function token(): string {
   return tokenInput.value.trim();
@@ -32,6 +34,7 @@ async function load(): Promise<void> {
     tbody.replaceChildren(...keys.map(row));
     table.hidden = keys.length === 0;
     say(status, keys.length === 0 ? 'No keys yet.' : `${keys.length} ${keys.length === 1 ? 'key' : 'keys'}.`);
+    await usage.refresh();
   } catch (error) {
     table.hidden = true;
     say(status, describeFailure(error));
@@ -67,6 +70,10 @@ function row(key: KeyView): HTMLTableRowElement {
     cell('State', revoked ? `revoked ${formatTime(key.revoked_at)}` : 'active'),
     actions,
   );
+  const open = h('button', { type: 'button', class: 'secondary usage', 'aria-controls': 'usage' }, 'Usage');
+  open.setAttribute('aria-label', `Usage of key ${key.name} (${key.prefix}…)`);
+  open.addEventListener('click', () => void usage.open(key));
+  actions.append(open);
   if (!revoked) {
     if (key.balance !== null && key.balance !== undefined) actions.append(topUpForm(key));
     const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
@@ -173,6 +180,7 @@ function setUp(): void {
     tokenInput.value = '';
     sessionStorage.removeItem(TOKEN_STORAGE);
     tbody.replaceChildren();
+    usage.close();
     void load();
     tokenInput.focus();
   });

@@ -31,7 +31,10 @@ const generate = byId('generate', HTMLButtonElement);
 
 const start = new FramePicker('start', 'images[0]', () => onFramesChanged());
 const end = new FramePicker('end', 'images[1]', () => onFramesChanged());
-const view = new TaskView((id) => void cancel(id));
+const view = new TaskView(
+  (id) => void cancel(id),
+  () => keyInput.value.trim(),
+);
 const recent = new RecentTasks(
   () => keyInput.value.trim(),
   (task) => void open(task),
@@ -167,11 +170,9 @@ async function submit(): Promise<void> {
   generate.textContent = 'Sending…';
   try {
     const images = [await start.dataUri(), ...(end.frame ? [await end.dataUri()] : [])];
-    const task = await callApi<TaskObject>('/model/v1/generation', {
-      token,
-      body: { ...readParams(), images },
-    });
-    view.show(task);
+    const params = readParams();
+    const task = await callApi<TaskObject>('/model/v1/generation', { token, body: { ...params, images } });
+    view.show(task, params.callback_url !== undefined);
     recent.update(task);
     view.focus();
     void follow(task, token);

@@ -1,3 +1,4 @@
+import { CallbackLog } from './callback-log.js';
 import { byId, formatUsd, say } from './dom.js';
 import type { TaskObject } from './types.js';
 
@@ -20,7 +21,7 @@ export function pageFileUrl(url: string): string {
   return parsed.pathname.startsWith('/files/') ? `${parsed.pathname}${parsed.search}` : parsed.href;
 }
 
-/** The task panel: status, progress, then the video and what the task reports about it. */
+/** The task panel: status, progress, then the video and what the task reports about it, and its callbacks. */
 export class TaskView {
   #section = byId('task', HTMLElement);
   #id = byId('task-id', HTMLElement);
@@ -37,9 +38,11 @@ export class TaskView {
   #download = byId('task-download', HTMLAnchorElement);
   #cover = byId('task-cover', HTMLImageElement);
   #shownVideo = '';
+  #callbacks: CallbackLog;
 
-  constructor(onCancel: (id: string) => void) {
+  constructor(onCancel: (id: string) => void, token: () => string) {
     this.#cancel.addEventListener('click', () => onCancel(this.#id.textContent ?? ''));
+    this.#callbacks = new CallbackLog(token);
   }
 
   /** The id of the task on show, or ''. */
@@ -47,8 +50,12 @@ export class TaskView {
     return this.#section.hidden ? '' : (this.#id.textContent ?? '');
   }
 
-  /** Shows a task in whatever state it is; called again with each update. */
-  show(task: TaskObject): void {
+  /**
+   * Shows a task in whatever state it is; called again with each update. `hasCallbacks` says whether the task
+   * was created with a `callback_url`, when the page knows (it created the task).
+   */
+  show(task: TaskObject, hasCallbacks?: boolean): void {
+    this.#callbacks.update(task, hasCallbacks);
     this.#section.hidden = false;
     this.#section.dataset.status = task.status;
     this.#id.textContent = task.id;

@@ -66,3 +66,39 @@ export interface CreatedKey extends KeyView {
 export function isTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
+
+export interface LedgerEntry {
+  id: number;
+  kind: 'top_up' | 'hold' | 'charge' | 'refund';
+  /** USD, always positive; the kind says which way it moved. */
+  amount: string;
+  task_id: string | null;
+  created_at: string;
+}
+
+/** `GET /admin/v1/keys/{id}/usage`: the key's account and one page of its ledger, newest first. */
+export interface KeyUsage {
+  key: KeyView;
+  /** USD; null for an unlimited key. */
+  balance: string | null;
+  held: string;
+  spent: string;
+  refunded: string;
+  topped_up: string;
+  ledger: LedgerEntry[];
+  next_before: number | null;
+}
+
+/** One callback of a task (one status change) as `GET .../task/{id}/callbacks` lists it. */
+export interface CallbackEntry {
+  webhook_id: string;
+  event: string;
+  url: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
