@@ -82,14 +82,20 @@ describe('sqlite store on a file', () => {
   });
 });
 
+/** A store on a file with a key holding $2 and one pending task, and a second connection's path to it. */
+async function storeWithOneHeldTask() {
+  const path = freshFile();
+  const store = await openSqliteStore({ path });
+  const key = makeKey(3, { balanceMicros: 2_000_000 });
+  await store.insertKey(key);
+  const task = makeTask(key.id);
+  await store.insertTask(task);
+  return { path, store, key, task };
+}
+
 describe('sqlite ledger, one transaction with the task', () => {
   it('leaves the task and the balance as they were when writing its ledger entry fails', async () => {
-    const path = freshFile();
-    const store = await openSqliteStore({ path });
-    const key = makeKey(3, { balanceMicros: 2_000_000 });
-    await store.insertKey(key);
-    const task = makeTask(key.id);
-    await store.insertTask(task);
+    const { path, store, key, task } = await storeWithOneHeldTask();
     // A crash between the status change and its refund, simulated: the refund's insert aborts.
     const db = new Database(path);
     db.exec(`CREATE TRIGGER fail_refund BEFORE INSERT ON ledger_entries WHEN NEW.kind = 'refund'
@@ -108,12 +114,7 @@ describe('sqlite ledger, one transaction with the task', () => {
   });
 
   it('finds a balance or a task that the ledger does not explain', async () => {
-    const path = freshFile();
-    const store = await openSqliteStore({ path });
-    const key = makeKey(3, { balanceMicros: 2_000_000 });
-    await store.insertKey(key);
-    const task = makeTask(key.id);
-    await store.insertTask(task);
+    const { path, store, key, task } = await storeWithOneHeldTask();
     const db = new Database(path);
     db.prepare('UPDATE api_keys SET balance_micros = balance_micros + 1 WHERE id = ?').run(key.id);
     db.prepare(`UPDATE tasks SET status = 'cancelled' WHERE id = ?`).run(task.id);
