@@ -412,6 +412,8 @@ export class SqliteTaskStore implements TaskStore {
   // What a change moves besides the row, inside its transaction: the ledger entry and the callback, so a crash
   // can never leave a status change without its money or its callback, nor the other way round.
   #afterChange(before: StoredTask | null, after: StoredTask): void {
+    // Heartbeats and progress move neither money nor callbacks; they are most of the writes.
+    if (before !== null && before.status === after.status) return;
     const held = before === null ? null : (this.#sql.heldForTask.get(after.id)?.amount_micros ?? null);
     const entry = ledgerEntryFor(before, after, held);
     if (entry) {
