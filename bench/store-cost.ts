@@ -3,7 +3,7 @@
  * heartbeats, complete) on a SQLite file, this checkout against an older commit's store (before the ledger,
  * by default 0ea1f67) checked out in a temporary worktree, interleaved in one process so both see the same
  * machine. Each task has a callback URL, so this checkout also writes three outbox rows per task.
- * Usage: npx tsx bench/store-cost.ts [BASE_COMMIT]
+ * Usage: npm run bench:store [-- BASE_COMMIT]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
