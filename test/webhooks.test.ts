@@ -257,6 +257,9 @@ describe('callbacks', () => {
       expect(entry.attempts).toBe(RETRY_DELAYS.length + 1);
       expect(entry.attempt_log.map((a) => a.status)).toEqual([500, 500, 500, 500]);
     }
+    const metrics = (await server.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/inbetween_callbacks\{state="failed"\} [1-9]/);
+    expect(metrics).toMatch(/inbetween_callbacks\{state="delivered"\} \d+/);
   });
 
   it('refuses a callback URL into the private network at create, and another key cannot read the log', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { generationRequestJsonSchema, TASK_STATUSES } from '../contract/index.js';
+import { DELIVERY_STATES } from '../store/index.js';
 import type { AppOptions } from './app.js';
 
 /** /healthz (the process answers), /readyz (its store answers), /metrics (Prometheus text), /openapi.json. */
@@ -18,6 +19,7 @@ export function registerOperationRoutes(app: FastifyInstance, options: AppOption
   app.get('/metrics', async (_request, reply) => {
     const counts = await options.store.countByStatus();
     const depth = await options.store.queueDepth();
+    const callbacks = await options.store.countDeliveriesByState();
     const lines = [
       '# HELP inbetween_tasks Tasks by status.',
       '# TYPE inbetween_tasks gauge',
@@ -25,6 +27,9 @@ export function registerOperationRoutes(app: FastifyInstance, options: AppOption
       '# HELP inbetween_queue_depth Tasks waiting for a worker.',
       '# TYPE inbetween_queue_depth gauge',
       `inbetween_queue_depth ${depth}`,
+      '# HELP inbetween_callbacks Callbacks by delivery state (failed: the retries ran out).',
+      '# TYPE inbetween_callbacks gauge',
+      ...DELIVERY_STATES.map((state) => `inbetween_callbacks{state="${state}"} ${callbacks[state]}`),
       ...(options.renderMetrics?.lines() ?? []),
     ];
     return reply.header('content-type', 'text/plain; version=0.0.4').send(lines.join('\n') + '\n');

@@ -13,6 +13,7 @@ export {
   type LedgerEntry,
   type LedgerKind,
 } from './ledger.js';
+export { DELIVERY_STATES } from './webhook-outbox.js';
 export type {
   ClaimDeliveriesOptions,
   DeliveryAttempt,

@@ -119,6 +119,7 @@ export function describeOutboxContract(ctx: StoreTestContext): void {
         state: 'failed',
         nextAttemptAt: null,
       });
+      expect(await ctx.store.countDeliveriesByState()).toEqual({ pending: 0, delivered: 0, failed: 1 });
       expect(await claimDue('d1', at(1_000_000))).toEqual([]);
     });
 

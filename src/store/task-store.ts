@@ -4,6 +4,7 @@ import type {
   ClaimDeliveriesOptions,
   DeliveryLogEntry,
   DeliveryOutcome,
+  DeliveryState,
   WebhookDelivery,
 } from './webhook-outbox.js';
 
@@ -295,6 +296,8 @@ export interface TaskStore {
   recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** A task's callbacks with their attempts, oldest first. */
   listDeliveries(taskId: string): Promise<DeliveryLogEntry[]>;
+  /** Number of callbacks in every state (all states present). */
+  countDeliveriesByState(): Promise<Record<DeliveryState, number>>;
 
   close(): Promise<void>;
 }

@@ -3,7 +3,8 @@ import type { TaskStatus } from '../contract/index.js';
 import type { StoredTask } from './task-store.js';
 
 /** Where a callback delivery stands: still being tried, accepted by the receiver, or given up after the last retry. */
-export type DeliveryState = 'pending' | 'delivered' | 'failed';
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /**
  * One callback: the task as it was at one status change, for one URL. Written to the outbox in the same

@@ -17,6 +17,7 @@ import {
   type ClaimDeliveriesOptions,
   type DeliveryLogEntry,
   type DeliveryOutcome,
+  type DeliveryState,
   type WebhookDelivery,
 } from '../webhook-outbox.js';
 import type {
@@ -387,6 +388,15 @@ export class SqliteTaskStore implements TaskStore {
         }));
       })(),
     );
+  }
+
+  countDeliveriesByState(): Promise<Record<DeliveryState, number>> {
+    return settle(() => {
+      const counts = { pending: 0, delivered: 0, failed: 0 };
+      for (const row of this.#sql.countDeliveriesByState.all())
+        counts[row.state as DeliveryState] = row.count;
+      return counts;
+    });
   }
 
   close(): Promise<void> {

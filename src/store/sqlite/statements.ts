@@ -229,6 +229,9 @@ export function prepareStatements(db: Database.Database) {
       `SELECT a.* FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
        WHERE d.task_id = ? ORDER BY a.delivery_id, a.attempt`,
     ),
+    countDeliveriesByState: db.prepare<[], { state: string; count: number }>(
+      'SELECT state, COUNT(*) AS count FROM webhook_deliveries GROUP BY state',
+    ),
     deleteDeliveriesOfTask: db.prepare<[string]>('DELETE FROM webhook_deliveries WHERE task_id = ?'),
   };
 }
