@@ -223,6 +223,31 @@ describe('balances', () => {
     await expectBalanced(ok);
   });
 
+  it('answers a retried create with its task even when the hold used up the balance', async () => {
+    const key = await newKey(ok, '0.1625');
+    const send = async (extra: object) =>
+      ok.server.app.inject({
+        method: 'POST',
+        url: '/model/v1/generation',
+        headers: { authorization: `Bearer ${key.key}`, 'idempotency-key': 'order-7' },
+        payload: { model: MODEL, images: [image], resolution: '720p', duration: 5, off_peak: true, ...extra },
+      });
+    const first = await send({});
+    expect(first.statusCode).toBe(200);
+    expect((await keyView(ok, key.id)).balance).toBe('0.0000');
+    const retry = await send({});
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json<TaskObject>().id).toBe(first.json<TaskObject>().id);
+    expect((await send({ seed: 5 })).statusCode).toBe(409);
+    expect((await keyView(ok, key.id)).balance).toBe('0.0000');
+    await ok.server.app.inject({
+      method: 'POST',
+      url: `/model/v1/generation/task/${first.json<TaskObject>().id}/cancel`,
+      headers: { authorization: `Bearer ${key.key}` },
+    });
+    await expectBalanced(ok);
+  });
+
   it('keeps the money admin-only: an API key gets 403 on top-up and usage', async () => {
     const key = await newKey(ok, '1');
     for (const [method, url] of [

@@ -114,13 +114,11 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
       const result = await store.topUpKey(request.params.id, amount, new Date());
       if (!result.ok && result.reason === 'not_found') throw unknownKey(request.params.id);
       if (!result.ok) {
-        throw apiError('002014010', {
-          param: 'amount',
-          values: {
-            expected: 'a key with a balance (this key is unlimited, so there is nothing to top up)',
-            received: request.params.id,
-          },
-        });
+        const expected =
+          result.reason === 'unlimited'
+            ? 'a key with a balance (this key is unlimited, so there is nothing to top up)'
+            : 'an amount that keeps the balance under 9,007,199,254 USD';
+        throw apiError('002014010', { param: 'amount', values: { expected, received: request.params.id } });
       }
       keys.clear();
       return keyView(result.key, result.account);
@@ -133,7 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
       const key = await existingKey(request.params.id);
       const limit = pageLimit(request.query.limit);
       const before = request.query.before === undefined ? null : Number(request.query.before);
-      if (before !== null && !Number.isSafeInteger(before)) {
+      if (before !== null && (!Number.isSafeInteger(before) || before < 1)) {
         throw apiError('002014010', {
           param: 'before',
           values: { expected: 'a next_before from a previous page', received: request.query.before ?? '' },

@@ -42,7 +42,7 @@ export async function vetHost(url: URL, allowList: AllowList, signal: AbortSigna
 function resolveHost(host: string, signal: AbortSignal): Promise<LookupAddress[]> {
   // dns.lookup cannot be cancelled; racing it with the signal keeps the timeout honest on a slow resolver.
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new Error(`DNS lookup of ${host} aborted`));
+    const onAbort = () => reject(new UnsafeTargetError(`the DNS lookup of ${host} timed out`));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     dnsLookup(host, { all: true, order: 'verbatim' }, (error, addresses) => {

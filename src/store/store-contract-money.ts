@@ -112,6 +112,14 @@ export function describeMoneyContract(ctx: StoreTestContext): void {
       await expectBalanced();
     });
 
+    it('finds a task by its idempotency key, for its own key only', async () => {
+      const task = makeTask(A);
+      await ctx.store.insertTask(task, { idempotency: { key: 'find-me', requestHash: 'h' } });
+      expect((await ctx.store.findTaskByIdempotencyKey(A, 'find-me'))?.id).toBe(task.id);
+      expect(await ctx.store.findTaskByIdempotencyKey('key_0002', 'find-me')).toBeNull();
+      expect(await ctx.store.findTaskByIdempotencyKey(A, 'other')).toBeNull();
+    });
+
     it('holds once for a repeated idempotency key', async () => {
       await limitedKey();
       const task = makeTask(LIMITED);
@@ -138,6 +146,10 @@ export function describeMoneyContract(ctx: StoreTestContext): void {
       expect(result).toMatchObject({ ok: true, key: { balanceMicros: 1_500_000 } });
       expect(await ctx.store.topUpKey(A, 1, at(5))).toEqual({ ok: false, reason: 'unlimited' });
       expect(await ctx.store.topUpKey('key_none', 1, at(5))).toEqual({ ok: false, reason: 'not_found' });
+      expect(await ctx.store.topUpKey(LIMITED, Number.MAX_SAFE_INTEGER, at(5))).toEqual({
+        ok: false,
+        reason: 'too_large',
+      });
       expect(await kinds()).toEqual([['top_up', 1_500_000, null]]);
       await expectBalanced();
     });

@@ -123,10 +123,32 @@ export function describeOutboxContract(ctx: StoreTestContext): void {
       expect(await claimDue('d1', at(1_000_000))).toEqual([]);
     });
 
-    it("deletes a task's deliveries with the task, and keeps its ledger", async () => {
+    it('renews a lease only for its owner and only while it holds', async () => {
+      await insert(A, { createdAt: at(0) });
+      const [delivery] = await claimDue('d1', at(1));
+      expect(await ctx.store.renewDeliveryLease(delivery.id, 'd2', at(2), at(50_000))).toBe(false);
+      expect(await ctx.store.renewDeliveryLease(delivery.id, 'd1', at(2), at(50_000))).toBe(true);
+      // Renewed past the claim's 10 s: nobody else may take it at 20 s.
+      expect(await claimDue('d2', at(20_000))).toEqual([]);
+      // Once it has run out, another dispatcher claims it and the first may not renew it back.
+      expect((await claimDue('d2', at(60_000))).map((d) => d.id)).toEqual([delivery.id]);
+      expect(await ctx.store.renewDeliveryLease(delivery.id, 'd1', at(60_001), at(90_000))).toBe(false);
+    });
+
+    it("deletes a task's deliveries with the task once none is still being tried, and keeps its ledger", async () => {
       const task = await insert(A, { createdAt: at(0) });
       await ctx.store.cancelTask(task.id, A, at(1));
-      await ctx.store.deleteFinishedBefore(at(2));
+      // Two callbacks still pending: retention leaves the task alone.
+      expect((await ctx.store.deleteFinishedBefore(at(2))).taskIds).toEqual([]);
+      for (const delivery of await claimDue('d1', at(2))) {
+        await ctx.store.recordDeliveryAttempt(delivery.id, 'd1', {
+          attempt: attempt(delivery.id, 1, at(2), 200),
+          payload: '{}',
+          delivered: true,
+          nextAttemptAt: null,
+        });
+      }
+      expect((await ctx.store.deleteFinishedBefore(at(3))).taskIds).toEqual([task.id]);
       expect(await ctx.store.listDeliveries(task.id)).toEqual([]);
       expect((await ctx.store.listLedger(A, { limit: 10 })).map((e) => e.kind)).toEqual(['refund', 'hold']);
       expect((await ctx.store.auditLedger()).balanced).toBe(true);

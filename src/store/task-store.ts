@@ -208,7 +208,8 @@ export interface ApiKeyRecord {
 
 /** Result of {@link TaskStore.topUpKey}. */
 export type TopUpResult =
-  { ok: true; key: ApiKeyRecord; account: KeyAccount } | { ok: false; reason: 'not_found' | 'unlimited' };
+  | { ok: true; key: ApiKeyRecord; account: KeyAccount }
+  | { ok: false; reason: 'not_found' | 'unlimited' | 'too_large' };
 
 /** Options for {@link TaskStore.listLedger}. */
 export interface ListLedgerOptions {
@@ -226,6 +227,8 @@ export interface TaskStore {
   /** Inserts a pending task, or returns the task that already holds `(keyId, idempotency.key)`. */
   insertTask(task: NewTask, options?: InsertTaskOptions): Promise<InsertTaskResult>;
   getTask(id: string): Promise<StoredTask | null>;
+  /** The key's task created with this `Idempotency-Key`, if any. */
+  findTaskByIdempotencyKey(keyId: string, idempotencyKey: string): Promise<StoredTask | null>;
   /** A key's tasks, newest first; the cursor stays stable while tasks are inserted. Bad cursor: {@link InvalidCursorError}. */
   listTasks(keyId: string, options: ListTasksOptions): Promise<TaskPage>;
   /** Atomically leases the oldest pending task to `owner` (attempts + 1); null when none is waiting. */
@@ -292,6 +295,11 @@ export interface TaskStore {
    * dispatchers never send the same attempt twice; a lease that runs out makes the delivery due again.
    */
   claimDueDeliveries(options: ClaimDeliveriesOptions): Promise<WebhookDelivery[]>;
+  /**
+   * Extends `owner`'s lease on a delivery to `until`, right before an attempt, so a batch whose earlier attempts
+   * were slow never sends one whose lease ran out (another dispatcher may hold it now); false when it is lost.
+   */
+  renewDeliveryLease(id: string, owner: string, now: Date, until: Date): Promise<boolean>;
   /** Records an attempt by the lease owner and schedules the next one; false when the lease was lost. */
   recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** A task's callbacks with their attempts, oldest first. */

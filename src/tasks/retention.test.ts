@@ -26,7 +26,9 @@ afterEach(async () => {
 async function finishedTask(id: string): Promise<void> {
   const key = makeKey(Number(id.replace(/\D/g, '')) || 1);
   if (!(await store.getKey(key.id))) await store.insertKey(key);
-  await store.insertTask(makeTask(key.id, { id, inputKeys: [`tasks/${id}/input-0.png`], createdAt: T0 }));
+  await store.insertTask(
+    makeTask(key.id, { id, inputKeys: [`tasks/${id}/input-0.png`], createdAt: T0, callbackUrl: null }),
+  );
   await storage.put(`tasks/${id}/input-0.png`, new Uint8Array([1]));
   await storage.put(`tasks/${id}/video.mp4`, new Uint8Array([2]));
   const claimed = await store.claimNextTask({ owner: 'w', leaseMs: 60_000, now: T0, includeOffPeak: true });

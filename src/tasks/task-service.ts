@@ -76,6 +76,12 @@ export class TaskService {
   async create(input: CreateTaskInput): Promise<TaskObject> {
     const request = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
     const requestHash = input.idempotencyKey ? hashRequest(request) : null;
+    // A retry of a create that already happened answers its task before any limit is checked: its money is
+    // held and its slot taken by that task, so a 402 or 429 now would tell the client it was not created.
+    if (input.idempotencyKey) {
+      const existing = await this.#options.store.findTaskByIdempotencyKey(input.keyId, input.idempotencyKey);
+      if (existing) return this.#answerIdempotent(existing, requestHash);
+    }
     await this.#checkActiveTasks(input.keyId);
     await this.#checkQueue();
     await this.#checkBalance(input.keyId, quote(request).micros);

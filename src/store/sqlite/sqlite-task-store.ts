@@ -128,6 +128,13 @@ export class SqliteTaskStore implements TaskStore {
     return settle(() => this.#read(id));
   }
 
+  findTaskByIdempotencyKey(keyId: string, idempotencyKey: string): Promise<StoredTask | null> {
+    return settle(() => {
+      const row = this.#sql.getTaskByIdempotencyKey.get(keyId, idempotencyKey);
+      return row ? taskFromRow(row) : null;
+    });
+  }
+
   listTasks(keyId: string, options: ListTasksOptions): Promise<TaskPage> {
     return settle(() => {
       const limit = Math.max(1, Math.trunc(options.limit));
@@ -290,6 +297,8 @@ export class SqliteTaskStore implements TaskStore {
       const row = this.#sql.getKey.get(id);
       if (!row) return { ok: false, reason: 'not_found' };
       if (row.balance_micros === null) return { ok: false, reason: 'unlimited' };
+      // Micro-dollars stay exact only as safe integers.
+      if (!Number.isSafeInteger(row.balance_micros + amountMicros)) return { ok: false, reason: 'too_large' };
       this.#sql.insertLedger.run(id, null, 'top_up', amountMicros, now.getTime());
       this.#sql.adjustBalance.run(amountMicros, id);
       const key = keyFromRow(this.#sql.getKey.get(id) ?? row);
@@ -354,6 +363,14 @@ export class SqliteTaskStore implements TaskStore {
       for (const row of rows) this.#sql.leaseDelivery.run(options.owner, now + options.leaseMs, row.id);
       return rows.map(deliveryFromRow);
     });
+  }
+
+  renewDeliveryLease(id: string, owner: string, now: Date, until: Date): Promise<boolean> {
+    return this.#write(
+      () =>
+        this.#sql.renewDeliveryLease.run({ id, owner, now: now.getTime(), until: until.getTime() })
+          .changes === 1,
+    );
   }
 
   recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean> {

@@ -138,7 +138,9 @@ export function prepareStatements(db: Database.Database) {
       Pick<TaskRow, 'id' | 'input_keys' | 'output_video_key' | 'output_cover_key'>
     >(
       `SELECT id, input_keys, output_video_key, output_cover_key FROM tasks
-       WHERE status IN ${FINAL} AND completed_at < ?`,
+       WHERE status IN ${FINAL} AND completed_at < ?
+         -- A callback still being retried keeps its task (and the snapshot it sends) until it is done.
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.task_id = tasks.id AND d.state = 'pending')`,
     ),
     deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
 
@@ -196,6 +198,10 @@ export function prepareStatements(db: Database.Database) {
          AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
        ORDER BY next_attempt_at, created_at, rowid
        LIMIT @limit`,
+    ),
+    renewDeliveryLease: db.prepare<{ id: string; owner: string; now: number; until: number }>(
+      `UPDATE webhook_deliveries SET lease_expires_at = @until
+       WHERE id = @id AND lease_owner = @owner AND lease_expires_at > @now AND state = 'pending'`,
     ),
     leaseDelivery: db.prepare<[string, number, string]>(
       'UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ? WHERE id = ?',

@@ -72,8 +72,7 @@ export class WebhookDispatcher {
     const due = await this.#options.store.claimDueDeliveries({
       owner: this.#owner,
       now: this.#clock(),
-      // Long enough for one attempt and its bookkeeping; after that another dispatcher may take it.
-      leaseMs: timeoutMs * 2 + 5_000,
+      leaseMs: leaseFor(timeoutMs),
       limit: this.#options.concurrency ?? 8,
     });
     // One task's callbacks go out one after another, in the order of its changes; different tasks in parallel.
@@ -89,23 +88,46 @@ export class WebhookDispatcher {
   }
 
   async #attempt(delivery: WebhookDelivery, timeoutMs: number): Promise<void> {
-    // The body is fixed at the first attempt, so every retry sends the same bytes under the same id.
-    const body = delivery.payload ?? JSON.stringify(this.#options.renderTask(delivery.task));
-    const key = await this.#options.store.getKey(delivery.keyId);
+    const { store } = this.#options;
+    // The earlier callbacks of the same task may have used up much of the claim's lease: renew it now, and
+    // leave the delivery to whoever holds it if it ran out meanwhile.
+    const now = this.#clock();
+    const renewed = await store.renewDeliveryLease(
+      delivery.id,
+      this.#owner,
+      now,
+      new Date(now.getTime() + leaseFor(timeoutMs)),
+    );
+    if (!renewed) return;
     const startedAt = this.#clock();
     const started = performance.now();
-    const result = key
-      ? await postWebhook(
-          delivery.url,
-          webhookHeaders({ secret: key.webhookSecret, id: delivery.id, timestamp: startedAt, body }),
+    let body = delivery.payload ?? '';
+    let result: { status: number | null; error: string | null };
+    let retry = true;
+    try {
+      // The body is fixed at the first attempt, so every retry sends the same bytes under the same id.
+      body = delivery.payload ?? JSON.stringify(this.#options.renderTask(delivery.task));
+      const key = await store.getKey(delivery.keyId);
+      if (key) {
+        const headers = webhookHeaders({
+          secret: key.webhookSecret,
+          id: delivery.id,
+          timestamp: startedAt,
           body,
-          { allowList: this.#allowList, timeoutMs },
-        )
-      : { status: null, error: 'the API key that owns the task no longer exists' };
+        });
+        result = await postWebhook(delivery.url, headers, body, { allowList: this.#allowList, timeoutMs });
+      } else {
+        result = { status: null, error: 'the API key that owns the task no longer exists' };
+        retry = false;
+      }
+    } catch (error) {
+      // Counted like any failed attempt, so a delivery that cannot be built still runs out of retries.
+      result = { status: null, error: `the callback could not be sent: ${String(error)}` };
+    }
     const attempt = delivery.attempts + 1;
     const delivered = result.error === null;
     const delays = this.#options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    await this.#options.store.recordDeliveryAttempt(delivery.id, this.#owner, {
+    await store.recordDeliveryAttempt(delivery.id, this.#owner, {
       attempt: {
         deliveryId: delivery.id,
         attempt,
@@ -116,7 +138,7 @@ export class WebhookDispatcher {
       },
       payload: body,
       delivered,
-      nextAttemptAt: delivered || !key ? null : nextAttemptAt(attempt, this.#clock(), delays),
+      nextAttemptAt: delivered || !retry ? null : nextAttemptAt(attempt, this.#clock(), delays),
     });
   }
 
@@ -141,6 +163,11 @@ export class WebhookDispatcher {
       this.#wake = null;
     }
   }
+}
+
+/** A lease long enough for one attempt and its bookkeeping; past it, another dispatcher may take the delivery. */
+function leaseFor(timeoutMs: number): number {
+  return timeoutMs * 2 + 5_000;
 }
 
 function defaultOnError(error: unknown): void {
