@@ -38,34 +38,67 @@ const BLOCKED = BLOCKED_RANGES.map(([cidr, family, label]) => {
   return { list, family, label };
 });
 
-// `::ffff:10.0.0.1` reaches 10.0.0.1; the dotted and the hex spelling both occur.
-const MAPPED_DOTTED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
-const MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i;
-
-/** The IPv4 address an IPv4-mapped IPv6 address stands for, or the address itself. */
-function unmap(address: string): { address: string; family: Family } {
-  if (isIP(address) === 4) return { address, family: 'ipv4' };
-  const dotted = MAPPED_DOTTED.exec(address);
-  if (dotted) return { address: dotted[1], family: 'ipv4' };
-  const hex = MAPPED_HEX.exec(address);
-  if (hex) {
-    const high = parseInt(hex[1], 16);
-    const low = parseInt(hex[2], 16);
-    return { address: [high >> 8, high & 255, low >> 8, low & 255].join('.'), family: 'ipv4' };
+/** The 16 bytes of an IPv6 address in any spelling (`::`, a dotted IPv4 tail); null when it is not one. */
+function ipv6Bytes(address: string): number[] | null {
+  if (isIP(address) !== 6) return null;
+  let text = address.replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  return { address, family: 'ipv6' };
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
+  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const left = groups(head);
+  const right = tail === null ? [] : groups(tail);
+  const words = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return words.flatMap((word) => [word >> 8, word & 255]);
+}
+
+const bytesMatch = (bytes: readonly number[], prefix: readonly number[]) =>
+  prefix.every((b, i) => bytes[i] === b);
+
+/**
+ * The IPv4 address an IPv6 address carries and reaches: IPv4-mapped (`::ffff:10.0.0.1`), IPv4-compatible
+ * (`::10.0.0.1`), NAT64 (`64:ff9b::10.0.0.1`, RFC 6052, and the local-use `64:ff9b:1::/48`) and 6to4
+ * (`2002:0a00:0001::`, RFC 3056), so none of them is a way around the IPv4 ranges.
+ */
+function embeddedIpv4(address: string): { address: string; via: string } | null {
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return null;
+  const v4 = (at: number) => bytes.slice(at, at + 4).join('.');
+  if (bytesMatch(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])) return { address: v4(12), via: '' };
+  if (bytesMatch(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) && bytes.slice(12).some((b) => b !== 0)) {
+    // `::1` (the IPv6 loopback) and its neighbours `::x` stay IPv6; the rest of ::/96 is the IPv4-compatible form.
+    return bytes.slice(12, 15).every((b) => b === 0) ? null : { address: v4(12), via: ' (IPv4-compatible)' };
+  }
+  if (bytesMatch(bytes, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]))
+    return { address: v4(12), via: ' via NAT64' };
+  if (bytesMatch(bytes, [0, 0x64, 0xff, 0x9b, 0, 1])) return { address: v4(12), via: ' via NAT64' };
+  if (bytesMatch(bytes, [0x20, 0x02])) return { address: v4(2), via: ' via 6to4' };
+  return null;
 }
 
 /**
  * Why `address` must not be fetched from (`loopback`, `private`, `link-local`, ...), or undefined when it is a
- * public address. IPv4-mapped IPv6 addresses are judged as the IPv4 address they reach.
+ * public address. IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged as the IPv4
+ * address they reach, and say so (`private via NAT64`).
  */
 export function blockedAddressKind(address: string): string | undefined {
-  const target = unmap(address);
+  const target = reachedAddress(address);
   for (const range of BLOCKED) {
-    if (range.family === target.family && range.list.check(target.address, target.family)) return range.label;
+    if (range.family === target.family && range.list.check(target.address, target.family)) {
+      return `${range.label}${target.via}`;
+    }
   }
   return undefined;
+}
+
+/** The address a connection to `address` really reaches, with how (empty for the address itself). */
+function reachedAddress(address: string): { address: string; family: Family; via: string } {
+  const embedded = embeddedIpv4(address);
+  if (embedded) return { ...embedded, family: 'ipv4' };
+  return { address, family: isIP(address) === 4 ? 'ipv4' : 'ipv6', via: '' };
 }
 
 /** The parsed `allowPrivateHosts` setting: host names matched by name, addresses and CIDRs by address. */
@@ -108,7 +141,7 @@ export function parseAllowList(entries: readonly string[] = []): AllowList {
   return {
     allowsHost: (hostname) => hosts.has(hostname.toLowerCase().replace(/\.$/, '')),
     allowsAddress: (address) => {
-      const target = unmap(address);
+      const target = reachedAddress(address);
       return (
         addresses.check(target.address, target.family) ||
         (target.address !== address && addresses.check(address, 'ipv6'))

@@ -205,4 +205,20 @@ describe('blockedAddressKind', () => {
     expect(blockedAddressKind('2606:4700:4700::1111')).toBeUndefined();
     expect(blockedAddressKind('::ffff:8.8.8.8')).toBeUndefined();
   });
+
+  it('judges IPv6 forms that carry an IPv4 address by that address', () => {
+    expect(blockedAddressKind('::ffff:127.0.0.1')).toBe('loopback');
+    expect(blockedAddressKind('::10.1.2.3')).toBe('private (IPv4-compatible)');
+    expect(blockedAddressKind('::a01:203')).toBe('private (IPv4-compatible)');
+    expect(blockedAddressKind('64:ff9b::10.0.0.1')).toBe('private via NAT64');
+    expect(blockedAddressKind('64:ff9b::a9fe:a9fe')).toBe('link-local via NAT64');
+    expect(blockedAddressKind('64:ff9b:1::7f00:1')).toBe('loopback via NAT64');
+    expect(blockedAddressKind('2002:c0a8:0101::1')).toBe('private via 6to4');
+    expect(blockedAddressKind('2002:7f00:1::')).toBe('loopback via 6to4');
+    // The same forms around public addresses pass.
+    expect(blockedAddressKind('64:ff9b::8.8.8.8')).toBeUndefined();
+    expect(blockedAddressKind('2002:0808:0808::1')).toBeUndefined();
+    expect(blockedAddressKind('::1')).toBe('loopback');
+    expect(blockedAddressKind('::2')).toBeUndefined();
+  });
 });
