@@ -143,6 +143,19 @@ describe('balances', () => {
       'Insufficient balance: the task costs 0.6500 USD and the balance is 0.3375 USD',
     );
     expect(await keyView(ok, key.id)).toMatchObject({ balance: '0.3375', held: '0.1625' });
+    // The key reads its own account too.
+    const own = await ok.server.app.inject({
+      url: '/model/v1/account',
+      headers: { authorization: `Bearer ${key.key}` },
+    });
+    expect(own.json()).toEqual({
+      key_id: key.id,
+      name: 'money',
+      balance: '0.3375',
+      held: '0.1625',
+      spent: '0.0000',
+    });
+    expect((await ok.server.app.inject({ url: '/model/v1/account' })).statusCode).toBe(401);
 
     await ok.server.app.inject({
       method: 'POST',

@@ -3,6 +3,7 @@ import { readServerSentEvents } from './sse-parser.js';
 import {
   isFinalStatus,
   MODEL_ID,
+  type Account,
   type CallbackDelivery,
   type ErrorBody,
   type GenerationParams,
@@ -102,6 +103,11 @@ export class InbetweenClient {
       options,
     );
     return log.callbacks;
+  }
+
+  /** The calling key's balance (null = unlimited), held and spent money (an inbetween extension). */
+  async account(options: RequestOptions = {}): Promise<Account> {
+    return this.#json<Account>('GET', '/model/v1/account', options);
   }
 
   /** What a request would cost, without creating anything (404 on servers without pricing). */

@@ -13,6 +13,7 @@ export { SseParser, readServerSentEvents } from './sse-parser.js';
 export type { SseMessage } from './sse-parser.js';
 export { MODEL_ID, isFinalStatus } from './types.js';
 export type {
+  Account,
   CallbackAttempt,
   CallbackDelivery,
   ErrorBody,

@@ -106,6 +106,17 @@ export interface TaskPage {
 }
 
 /** What a request would cost, from `precharge`. */
+/** The calling key's money, USD strings. */
+export interface Account {
+  key_id: string;
+  name: string;
+  /** What is left to spend; null = unlimited. */
+  balance: string | null;
+  /** Reserved by unfinished tasks. */
+  held: string;
+  spent: string;
+}
+
 export interface Quote {
   /** USD string. */
   cost: string;

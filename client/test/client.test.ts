@@ -209,6 +209,13 @@ describe('tasks through the client', () => {
     await client.cancel(created.id);
   });
 
+  it("reads the key's own account", async () => {
+    const account = await client.account();
+    expect(account).toMatchObject({ name: 'client', balance: null });
+    expect(account.held).toMatch(/^\d+\.\d{4}$/);
+    expect(account.spent).toMatch(/^\d+\.\d{4}$/);
+  });
+
   it('quotes a request with precharge', async () => {
     const quote = await client.precharge(params);
     expect(quote.cost).toMatch(/^\d+\.\d+$/);

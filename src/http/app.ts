@@ -5,6 +5,7 @@ import type { BlobStorage } from '../storage/index.js';
 import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { RenderMetrics } from '../worker/render-metrics.js';
+import { registerAccountRoutes } from './account-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerCallbackRoutes } from './callback-routes.js';
 import { authenticateKey, KeyCache } from './authenticate.js';
@@ -79,6 +80,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerGenerationRoutes(app, options, keys);
   registerDeliveryRoutes(app, options, keys);
   registerCallbackRoutes(app, options, keys);
+  registerAccountRoutes(app, options, keys);
   registerFileRoutes(app, options);
   registerAdminRoutes(app, options, keys);
   registerOperationRoutes(app, options);

@@ -104,6 +104,14 @@ function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/model/v1/account': {
+        get: {
+          security: bearer,
+          responses: {
+            '200': { description: "The calling key's balance (null = unlimited), held and spent" },
+          },
+        },
+      },
       '/admin/v1/keys': {
         get: {
           security: bearer,
