@@ -33,6 +33,7 @@ let receiver: Server;
 let origin: string;
 let apiKey: string;
 let webhookSecret: string;
+let keyId: string;
 const received: Received[] = [];
 /** How many more times each path answers 500 before it answers 204. */
 const failuresLeft = new Map<string, number>();
@@ -150,6 +151,7 @@ beforeAll(async () => {
   const made = await createApiKey(store, 'hooks');
   apiKey = made.secret;
   webhookSecret = made.record.webhookSecret;
+  keyId = made.record.id;
 });
 
 afterAll(async () => {
@@ -290,5 +292,42 @@ describe('callbacks', () => {
     });
     expect(response.statusCode).toBe(404);
     expect(await callbacksOf(mine.json.id)).toEqual([]);
+  });
+
+  it('signs with the old and the new secret for a day after a rotation', async () => {
+    const rotation = await server.app.inject({
+      method: 'POST',
+      url: `/admin/v1/keys/${keyId}/rotate-webhook-secret`,
+      headers: { authorization: 'Bearer test-admin-token' },
+    });
+    expect(rotation.statusCode).toBe(200);
+    const rotated = rotation.json<{ webhook_secret: string; previous_webhook_secret_valid_until: string }>();
+    expect(rotated.webhook_secret).toMatch(/^whsec_/);
+    expect(rotated.webhook_secret).not.toBe(webhookSecret);
+    const overlap = Date.parse(rotated.previous_webhook_secret_valid_until) - Date.now();
+    expect(Math.abs(overlap - 24 * 3_600_000)).toBeLessThan(60_000);
+
+    failuresLeft.set('/hook-rotated', 0);
+    const created = await create({
+      model: 'viduq2_pro_start_end2video',
+      images: [await png(64, 36)],
+      off_peak: true,
+      callback_url: `${origin}/hook-rotated`,
+    });
+    await until(
+      'a callback after the rotation',
+      () => Promise.resolve(received.filter((r) => r.path === '/hook-rotated').length),
+      (n) => n >= 1,
+    );
+    const hit = received.find((r) => r.path === '/hook-rotated')!;
+    expect(String(hit.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(await independentlyVerified(webhookSecret, hit.headers, hit.body)).toBe(true);
+    expect(await independentlyVerified(rotated.webhook_secret, hit.headers, hit.body)).toBe(true);
+    expect(await independentlyVerified('whsec_c29tZW9uZSBlbHNl', hit.headers, hit.body)).toBe(false);
+    await server.app.inject({
+      method: 'POST',
+      url: `/model/v1/generation/task/${created.json.id}/cancel`,
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
   });
 });

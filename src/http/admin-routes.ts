@@ -29,15 +29,23 @@ export async function createApiKey(
     createdAt: new Date(),
     revokedAt: null,
     balanceMicros,
-    // Standard Webhooks secrets: `whsec_` and base64 of the HMAC key bytes.
-    webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
+    webhookSecret: newWebhookSecret(),
     lastUsedAt: null,
+    previousWebhookSecret: null,
   };
   await store.insertKey(record);
   return { record, secret };
 }
 
 const LEDGER_PAGE = 50;
+
+/** How long a rotated-out webhook secret keeps signing beside the new one: a day to deploy the new secret. */
+export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3_600_000;
+
+/** A Standard Webhooks secret: `whsec_` and the base64 of 192 random bits of HMAC key. */
+function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
 
 /**
  * /admin/v1: keys (create, with the secret and webhook secret in that one answer only; list; revoke), money
@@ -124,6 +132,18 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
       return keyView(result.key, result.account);
     },
   );
+
+  app.post<{ Params: { id: string } }>('/admin/v1/keys/:id/rotate-webhook-secret', async (request) => {
+    const until = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_MS);
+    const rotated = await store.rotateWebhookSecret(request.params.id, newWebhookSecret(), until);
+    if (!rotated) throw unknownKey(request.params.id);
+    keys.clear();
+    return {
+      ...keyView(rotated, await store.getKeyAccount(rotated.id)),
+      webhook_secret: rotated.webhookSecret,
+      previous_webhook_secret_valid_until: until.toISOString(),
+    };
+  });
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>(
     '/admin/v1/keys/:id/usage',

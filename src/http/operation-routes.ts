@@ -130,6 +130,14 @@ function openApiDocument(): Record<string, unknown> {
       '/admin/v1/keys/{id}/revoke': {
         post: { security: bearer, responses: { '200': { description: 'The revoked key' } } },
       },
+      '/admin/v1/keys/{id}/rotate-webhook-secret': {
+        post: {
+          security: bearer,
+          responses: {
+            '200': { description: 'The new webhook secret; the old one signs beside it for 24 h' },
+          },
+        },
+      },
       '/admin/v1/keys/{id}/top-up': {
         post: { security: bearer, responses: { '200': { description: 'The key with its new balance' } } },
       },

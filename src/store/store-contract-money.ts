@@ -164,6 +164,18 @@ export function describeMoneyContract(ctx: StoreTestContext): void {
       expect(first[0].id).toBeGreaterThan(first[1].id);
     });
 
+    it('rotates a webhook secret, keeping the old one until a time', async () => {
+      const rotated = await ctx.store.rotateWebhookSecret(A, 'whsec_bmV3', at(1000));
+      expect(rotated).toMatchObject({
+        webhookSecret: 'whsec_bmV3',
+        previousWebhookSecret: { secret: 'whsec_1', until: at(1000) },
+      });
+      expect(await ctx.store.getKey(A)).toEqual(rotated);
+      const again = await ctx.store.rotateWebhookSecret(A, 'whsec_dGhpcmQ=', at(2000));
+      expect(again?.previousWebhookSecret).toEqual({ secret: 'whsec_bmV3', until: at(2000) });
+      expect(await ctx.store.rotateWebhookSecret('key_none', 'whsec_eA==', at(1))).toBeNull();
+    });
+
     it('records when a key was last used', async () => {
       await ctx.store.touchKey(A, at(99));
       expect((await ctx.store.getKey(A))?.lastUsedAt).toEqual(at(99));

@@ -41,6 +41,7 @@ export function makeKey(n: number, extra: Partial<ApiKeyRecord> = {}): ApiKeyRec
     balanceMicros: null,
     webhookSecret: `whsec_${n}`,
     lastUsedAt: null,
+    previousWebhookSecret: null,
     ...extra,
   };
 }

@@ -202,6 +202,8 @@ export interface ApiKeyRecord {
   balanceMicros: Micros | null;
   /** Signs callbacks for this key's tasks. */
   webhookSecret: string;
+  /** The secret replaced by the last rotation, which still signs beside the new one until `until`. */
+  previousWebhookSecret: { secret: string; until: Date } | null;
   /** Last time the key authenticated a request (recorded at most about once a minute). */
   lastUsedAt: Date | null;
 }
@@ -272,6 +274,11 @@ export interface TaskStore {
   listKeys(): Promise<ApiKeyRecord[]>;
   /** Marks the key revoked (the first revocation time is kept); null when there is no such key. */
   revokeKey(id: string, now: Date): Promise<ApiKeyRecord | null>;
+  /**
+   * Replaces the key's webhook secret; the old one keeps signing callbacks beside it until `previousUntil`, so
+   * receivers can switch without dropping a callback. Null when there is no such key.
+   */
+  rotateWebhookSecret(id: string, secret: string, previousUntil: Date): Promise<ApiKeyRecord | null>;
   /** Records that the key was used at `now`. */
   touchKey(id: string, now: Date): Promise<void>;
 

@@ -131,6 +131,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'webhook secret rotation',
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN previous_webhook_secret TEXT;
+      ALTER TABLE api_keys ADD COLUMN previous_webhook_secret_until INTEGER;
+    `,
+  },
 ];
 
 /**

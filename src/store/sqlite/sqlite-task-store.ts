@@ -286,6 +286,14 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
+  rotateWebhookSecret(id: string, secret: string, previousUntil: Date): Promise<ApiKeyRecord | null> {
+    return this.#write(() => {
+      this.#sql.rotateWebhookSecret.run({ id, secret, until: previousUntil.getTime() });
+      const row = this.#sql.getKey.get(id);
+      return row ? keyFromRow(row) : null;
+    });
+  }
+
   touchKey(id: string, now: Date): Promise<void> {
     return this.#write(() => {
       this.#sql.touchKey.run(now.getTime(), id);

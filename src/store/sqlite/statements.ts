@@ -53,6 +53,8 @@ const KEY_COLUMNS = [
   'balance_micros',
   'webhook_secret',
   'last_used_at',
+  'previous_webhook_secret',
+  'previous_webhook_secret_until',
 ] as const;
 
 const DELIVERY_COLUMNS = [
@@ -152,6 +154,11 @@ export function prepareStatements(db: Database.Database) {
     listKeys: db.prepare<[], KeyRow>('SELECT * FROM api_keys ORDER BY created_at, id'),
     revokeKey: db.prepare<[number, string]>(
       'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+    ),
+    rotateWebhookSecret: db.prepare<{ id: string; secret: string; until: number }>(
+      `UPDATE api_keys SET previous_webhook_secret = webhook_secret, previous_webhook_secret_until = @until,
+         webhook_secret = @secret
+       WHERE id = @id`,
     ),
     touchKey: db.prepare<[number, string]>('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
     /** Changes a limited key's balance; unlimited keys (NULL) stay unlimited. */

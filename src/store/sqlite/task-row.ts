@@ -50,6 +50,8 @@ export interface KeyRow {
   balance_micros: number | null;
   webhook_secret: string;
   last_used_at: number | null;
+  previous_webhook_secret: string | null;
+  previous_webhook_secret_until: number | null;
 }
 
 /** The named parameters of a task row (booleans as 0/1, dates as milliseconds, JSON as text). */
@@ -148,6 +150,10 @@ export function keyFromRow(row: KeyRow): ApiKeyRecord {
     balanceMicros: row.balance_micros,
     webhookSecret: row.webhook_secret,
     lastUsedAt: toDate(row.last_used_at),
+    previousWebhookSecret:
+      row.previous_webhook_secret !== null && row.previous_webhook_secret_until !== null
+        ? { secret: row.previous_webhook_secret, until: new Date(row.previous_webhook_secret_until) }
+        : null,
   };
 }
 
@@ -163,6 +169,8 @@ export function keyToParams(key: ApiKeyRecord): KeyRow {
     balance_micros: key.balanceMicros,
     webhook_secret: key.webhookSecret,
     last_used_at: key.lastUsedAt?.getTime() ?? null,
+    previous_webhook_secret: key.previousWebhookSecret?.secret ?? null,
+    previous_webhook_secret_until: key.previousWebhookSecret?.until.getTime() ?? null,
   };
 }
 

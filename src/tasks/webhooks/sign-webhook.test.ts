@@ -17,6 +17,19 @@ describe('webhookHeaders', () => {
     });
   });
 
+  it('signs with every secret of a rotation, space-separated', () => {
+    const headers = webhookHeaders({
+      secret: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_c2Vjb25k'],
+      id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      timestamp: new Date(1614265330_000),
+      body: '{"test": 2432232314}',
+    });
+    const [first, second] = headers['webhook-signature'].split(' ');
+    expect(first).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+    expect(second).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(second).not.toBe(first);
+  });
+
   it('signs another body differently', () => {
     const sign = (body: string) =>
       webhookHeaders({

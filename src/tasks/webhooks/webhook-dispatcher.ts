@@ -109,12 +109,11 @@ export class WebhookDispatcher {
       body = delivery.payload ?? JSON.stringify(this.#options.renderTask(delivery.task));
       const key = await store.getKey(delivery.keyId);
       if (key) {
-        const headers = webhookHeaders({
-          secret: key.webhookSecret,
-          id: delivery.id,
-          timestamp: startedAt,
-          body,
-        });
+        // During a rotation the old secret signs too, until its overlap ends.
+        const previous = key.previousWebhookSecret;
+        const secret =
+          previous && previous.until > startedAt ? [key.webhookSecret, previous.secret] : key.webhookSecret;
+        const headers = webhookHeaders({ secret, id: delivery.id, timestamp: startedAt, body });
         result = await postWebhook(delivery.url, headers, body, { allowList: this.#allowList, timeoutMs });
       } else {
         result = { status: null, error: 'the API key that owns the task no longer exists' };
