@@ -1,11 +1,12 @@
 /**
  * Key management at `/keys`: with the admin token, create keys (the secret and the webhook secret are shown
- * once), list them with their money, top up, read a key's usage and ledger, and revoke.
+ * once), list them with their money, top up, read a key's usage and ledger, rotate a webhook secret (the new one
+ * shown once) and revoke.
  */
 import { callApi, describeFailure } from './api.js';
 import { byId, copyText, formatTime, formatUsd, h, say } from './dom.js';
 import { KeyUsagePanel } from './key-usage.js';
-import type { CreatedKey, KeyView } from './types.js';
+import type { CreatedKey, KeyView, RotatedKey } from './types.js';
 
 const TOKEN_STORAGE = 'inbetween.adminToken';
 
@@ -16,6 +17,7 @@ const tbody = byId('keys-body', HTMLTableSectionElement);
 const createForm = byId('create-form', HTMLFormElement);
 const createError = byId('create-error', HTMLElement);
 const created = byId('created', HTMLElement);
+const rotated = byId('rotated', HTMLElement);
 const usage = new KeyUsagePanel(token);
 
 function token(): string {
@@ -76,6 +78,10 @@ function row(key: KeyView): HTMLTableRowElement {
   actions.append(open);
   if (!revoked) {
     if (key.balance !== null && key.balance !== undefined) actions.append(topUpForm(key));
+    const rotate = h('button', { type: 'button', class: 'secondary' }, 'Rotate webhook secret');
+    rotate.setAttribute('aria-label', `Rotate the webhook secret of key ${key.name} (${key.prefix}…)`);
+    rotate.addEventListener('click', () => void rotateWebhookSecret(key));
+    actions.append(rotate);
     const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
     revoke.setAttribute('aria-label', `Revoke key ${key.name} (${key.prefix}…)`);
     revoke.addEventListener('click', () => void revokeKey(key));
@@ -141,6 +147,27 @@ async function revokeKey(key: KeyView): Promise<void> {
   }
 }
 
+async function rotateWebhookSecret(key: KeyView): Promise<void> {
+  const sure = confirm(
+    `Give the key "${key.name}" (${key.prefix}…) a new webhook secret? For 24 hours callbacks are signed with the old and the new one, so receivers can switch over; then only the new one.`,
+  );
+  if (!sure) return;
+  try {
+    const answer = await callApi<RotatedKey>(
+      `/admin/v1/keys/${encodeURIComponent(key.id)}/rotate-webhook-secret`,
+      { token: token(), method: 'POST' },
+    );
+    byId('rotated-name', HTMLElement).textContent = key.name;
+    byId('rotated-webhook', HTMLElement).textContent = answer.webhook_secret;
+    byId('rotated-until', HTMLElement).textContent =
+      `The old secret keeps signing callbacks, beside the new one, until ${formatTime(answer.previous_webhook_secret_valid_until)}.`;
+    rotated.hidden = false;
+    rotated.focus();
+  } catch (error) {
+    say(status, describeFailure(error));
+  }
+}
+
 async function create(): Promise<void> {
   say(createError, '');
   if (!token()) {
@@ -168,6 +195,19 @@ async function create(): Promise<void> {
   }
 }
 
+/** The new webhook secret leaves the page once the user says they have it (or forgets the token). */
+function hideRotated(): void {
+  byId('rotated-webhook', HTMLElement).textContent = '';
+  rotated.hidden = true;
+}
+
+/** A Copy button for the secret shown in the element `codeId`. */
+function copyButton(buttonId: string, codeId: string): void {
+  const button = byId(buttonId, HTMLButtonElement);
+  const code = byId(codeId, HTMLElement);
+  button.addEventListener('click', () => void copyText(code.textContent ?? '', button, code));
+}
+
 function setUp(): void {
   tokenInput.value = sessionStorage.getItem(TOKEN_STORAGE) ?? '';
   byId('list-heading', HTMLElement).setAttribute('tabindex', '-1');
@@ -180,6 +220,7 @@ function setUp(): void {
     tokenInput.value = '';
     sessionStorage.removeItem(TOKEN_STORAGE);
     tbody.replaceChildren();
+    hideRotated();
     usage.close();
     void load();
     tokenInput.focus();
@@ -188,28 +229,19 @@ function setUp(): void {
     event.preventDefault();
     void create();
   });
-  const copyKey = byId('copy-key', HTMLButtonElement);
-  copyKey.addEventListener(
-    'click',
-    () =>
-      void copyText(byId('new-key', HTMLElement).textContent ?? '', copyKey, byId('new-key', HTMLElement)),
-  );
-  const copyWebhook = byId('copy-webhook', HTMLButtonElement);
-  copyWebhook.addEventListener(
-    'click',
-    () =>
-      void copyText(
-        byId('new-webhook', HTMLElement).textContent ?? '',
-        copyWebhook,
-        byId('new-webhook', HTMLElement),
-      ),
-  );
+  copyButton('copy-key', 'new-key');
+  copyButton('copy-webhook', 'new-webhook');
+  copyButton('copy-rotated', 'rotated-webhook');
   byId('created-done', HTMLButtonElement).addEventListener('click', () => {
     // The secrets leave the page once the user says they have them.
     byId('new-key', HTMLElement).textContent = '';
     byId('new-webhook', HTMLElement).textContent = '';
     created.hidden = true;
     byId('key-name', HTMLInputElement).focus();
+  });
+  byId('rotated-done', HTMLButtonElement).addEventListener('click', () => {
+    hideRotated();
+    byId('list-heading', HTMLElement).focus();
   });
   byId('keys-refresh', HTMLButtonElement).addEventListener('click', () => void load());
 }

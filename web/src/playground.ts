@@ -1,11 +1,12 @@
 /**
  * The playground at `/`: an API key, two frames, the spec's parameters, a price quote, then the task followed
- * through its event stream to the video, and the key's recent tasks.
+ * through its event stream to the video, the key's recent tasks and its money.
  */
 import { ApiFailure, callApi, describeFailure } from './api.js';
 import { byId, say } from './dom.js';
 import { followTask } from './event-stream.js';
 import { FramePicker } from './frame-picker.js';
+import { KeyAccount } from './key-account.js';
 import { checkAspects, checkBodySize, checkPrompt, promptLength, type FrameProblem } from './image-checks.js';
 import { RecentTasks } from './recent-tasks.js';
 import { TaskView } from './task-view.js';
@@ -39,6 +40,7 @@ const recent = new RecentTasks(
   () => keyInput.value.trim(),
   (task) => void open(task),
 );
+const account = new KeyAccount(() => keyInput.value.trim());
 let following: AbortController | null = null;
 
 function value(id: string): string {
@@ -175,6 +177,8 @@ async function submit(): Promise<void> {
     view.show(task, params.callback_url !== undefined);
     recent.update(task);
     view.focus();
+    // Creating held the task's price.
+    void account.refresh();
     void follow(task, token);
   } catch (error) {
     say(formError, describeFailure(error));
@@ -207,6 +211,8 @@ async function follow(task: TaskObject, token: string): Promise<void> {
       onTask: (update) => {
         if (view.taskId === update.id) view.show(update);
         recent.update(update);
+        // The end of a task charges or refunds its hold.
+        if (isTerminal(update.status)) void account.refresh();
       },
     });
   } catch (error) {
@@ -238,6 +244,7 @@ async function cancel(id: string): Promise<void> {
     });
     view.show(task);
     recent.update(task);
+    void account.refresh();
   } catch (error) {
     say(byId('task-error', HTMLElement), describeFailure(error));
   }
@@ -251,6 +258,7 @@ function setUpKey(): void {
     else localStorage.removeItem(KEY_STORAGE);
     scheduleQuote();
     void recent.refresh();
+    void account.refresh();
   });
   const show = byId('api-key-show', HTMLButtonElement);
   show.addEventListener('click', () => {
@@ -280,4 +288,5 @@ form.addEventListener('submit', (event) => {
 });
 scheduleQuote();
 void recent.refresh();
+void account.refresh();
 document.documentElement.dataset.ready = 'true';

@@ -63,6 +63,23 @@ export interface CreatedKey extends KeyView {
   webhook_secret?: string;
 }
 
+/** `POST /admin/v1/keys/{id}/rotate-webhook-secret`: the only time the new webhook secret is shown. */
+export interface RotatedKey extends KeyView {
+  webhook_secret: string;
+  /** ISO time until which callbacks also carry a signature by the old secret. */
+  previous_webhook_secret_valid_until: string;
+}
+
+/** `GET /model/v1/account`: the calling key's own money. */
+export interface Account {
+  key_id: string;
+  name: string;
+  /** USD; null for an unlimited key. */
+  balance: string | null;
+  held: string;
+  spent: string;
+}
+
 export function isTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
