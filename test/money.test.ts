@@ -7,6 +7,7 @@ import type { TaskObject } from '../src/contract/index.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import { pollUntil } from './helpers/poll-until.js';
 import { drawRgb, textureAt } from './helpers/synthetic.js';
 
 // Balances through the API: admin keys with a balance, holds at create, 402, refunds on cancel and on a failed
@@ -85,18 +86,22 @@ async function create(h: Harness, key: string, extra: object = {}) {
 }
 
 async function settled(h: Harness, key: string, id: string): Promise<TaskObject> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const task = (
+  const read = async () =>
+    (
       await h.server.app.inject({
         url: `/model/v1/generation/task/${id}`,
         headers: { authorization: `Bearer ${key}` },
       })
     ).json<TaskObject>();
-    if (['completed', 'failed', 'cancelled'].includes(task.status)) return task;
-    if (Date.now() > deadline) throw new Error(`task ${id} still ${task.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return pollUntil(
+    `task ${id} to finish`,
+    read,
+    (task) => ['completed', 'failed', 'cancelled'].includes(task.status),
+    {
+      timeoutMs: 45_000,
+      intervalMs: 100,
+    },
+  );
 }
 
 async function keyView(h: Harness, id: string): Promise<KeyView> {

@@ -11,6 +11,7 @@ import { createApiKey } from '../src/http/admin-routes.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import { pollUntil } from './helpers/poll-until.js';
 import { drawRgb, textureAt } from './helpers/synthetic.js';
 
 // Callbacks end to end: a real receiver on loopback, the real dispatcher, signatures checked by a verifier
@@ -97,21 +98,6 @@ async function callbacksOf(id: string) {
   }>().callbacks;
 }
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 beforeAll(async () => {
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -175,13 +161,13 @@ describe('callbacks', () => {
     expect(created.status).toBe(200);
     const id = created.json.id;
     // The receiver fails the completed callback twice before accepting it.
-    await until(
+    await pollUntil(
       'processing callback',
       () => Promise.resolve(received.filter((r) => r.path === '/hook-a').length),
       (n) => n >= 2,
     );
     failuresLeft.set('/hook-a', 2);
-    const log = await until(
+    const log = await pollUntil(
       'three delivered callbacks',
       () => callbacksOf(id),
       (entries) => entries.length === 3 && entries.every((entry) => entry.state === 'delivered'),
@@ -247,7 +233,7 @@ describe('callbacks', () => {
       url: `/model/v1/generation/task/${id}/cancel`,
       headers: { authorization: `Bearer ${apiKey}` },
     });
-    const log = await until(
+    const log = await pollUntil(
       'failed deliveries',
       () => callbacksOf(id),
       (entries) => entries.length >= 2 && entries.every((entry) => entry.state === 'failed'),
@@ -314,7 +300,7 @@ describe('callbacks', () => {
       off_peak: true,
       callback_url: `${origin}/hook-rotated`,
     });
-    await until(
+    await pollUntil(
       'a callback after the rotation',
       () => Promise.resolve(received.filter((r) => r.path === '/hook-rotated').length),
       (n) => n >= 1,

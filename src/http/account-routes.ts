@@ -11,9 +11,9 @@ export function registerAccountRoutes(app: FastifyInstance, options: AppOptions,
   const { store } = options;
   app.get('/model/v1/account', async (request) => {
     const key = await authenticateKey(store, request.headers.authorization, keys);
-    // Read afresh: the cached key's balance may be a few seconds old.
-    const [current, account] = await Promise.all([store.getKey(key.id), store.getKeyAccount(key.id)]);
-    const balance = current?.balanceMicros ?? null;
+    // Read afresh (the cached key's balance may be a few seconds old); the account carries the balance too.
+    const account = await store.getKeyAccount(key.id);
+    const balance = account?.balanceMicros ?? null;
     return {
       key_id: key.id,
       name: key.name,
