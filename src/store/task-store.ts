@@ -120,7 +120,7 @@ export interface InsertTaskOptions {
  */
 export type InsertTaskResult =
   | { inserted: true; task: StoredTask }
-  | { inserted: false; existing: StoredTask }
+  | { inserted: false; existing: StoredTask; limitReached?: undefined; insufficientBalance?: undefined }
   | {
       inserted: false;
       existing?: undefined;

@@ -63,8 +63,11 @@ export const SQL = {
   lockQueueLimit: `SELECT pg_advisory_xact_lock(hashtext('inbetween.queue-limit'))`,
 
   getKey: 'SELECT * FROM api_keys WHERE id = $1',
-  /** The key row, locked: inserts of one key, top-ups and holds on its balance happen one after another. */
-  lockKey: 'SELECT * FROM api_keys WHERE id = $1 FOR UPDATE',
+  /**
+   * The key row, locked: inserts of one key, top-ups and holds on its balance happen one after another. NO KEY
+   * UPDATE, the lock a balance UPDATE takes, leaves the foreign-key checks of other transactions free.
+   */
+  lockKey: 'SELECT * FROM api_keys WHERE id = $1 FOR NO KEY UPDATE',
   findKeyByHash: 'SELECT * FROM api_keys WHERE secret_hash = $1',
   listKeys: 'SELECT * FROM api_keys ORDER BY created_at, id',
   revokeKey: 'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
