@@ -8,6 +8,7 @@ export {
   PG_MIGRATIONS,
   PostgresConnectError,
   PostgresTaskStore,
+  transactionDb,
   type InTransactionHook,
   type PgMigration,
   type PgStoreHooks,
