@@ -289,7 +289,7 @@ describe('idempotency, listing and cancelling', () => {
     const first = await app.inject({ url: '/model/v1/generation/tasks?limit=2', headers: auth(key) });
     const page = first.json<{ tasks: TaskObject[]; next_cursor: string | null }>();
     expect(page.tasks).toHaveLength(2);
-    expect(Date.parse(page.tasks[0].created_at)).toBeGreaterThanOrEqual(Date.parse(page.tasks[1].created_at));
+    expect(page.tasks[0].created_at).toBeGreaterThanOrEqual(page.tasks[1].created_at);
     const next = await app.inject({
       url: `/model/v1/generation/tasks?limit=2&cursor=${encodeURIComponent(page.next_cursor!)}`,
       headers: auth(key),
