@@ -114,7 +114,7 @@ function usd(value: unknown, name: string): Micros {
   try {
     return usdToMicros(value);
   } catch (error) {
-    throw new RangeError(`${name}: ${(error as Error).message}`);
+    throw new RangeError(`${name}: ${(error as Error).message}`, { cause: error });
   }
 }
 
