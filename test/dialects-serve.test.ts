@@ -117,7 +117,7 @@ describe('inbetween serve, both dialects', () => {
   it('serves a hosted-API client and a Vidu client from the same process', async () => {
     const prices = join(dir, 'prices.json');
     await writeFile(prices, JSON.stringify(PRICES));
-    const { out } = await serve({ INBETWEEN_PRICE_TABLE: prices, INBETWEEN_VIDU_CREDITS_PER_USD: '10' });
+    const { out } = await serve({ INBETWEEN_PRICE_TABLE: prices, INBETWEEN_VIDU_CREDIT_RATE: '10' });
     const key = /API key \(shown once\): (\S+)/.exec(out)![1];
     const image = (await readFile(join(import.meta.dirname, '..', 'samples', 'tunnel-start.jpg'))).toString(
       'base64',

@@ -87,7 +87,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       syncTimeoutMs: config.syncTimeout,
       rateLimit: config.rateLimit,
       logger: { level: config.logLevel },
-      vidu: { creditsPerUsd: config.viduCreditsPerUsd },
+      vidu: { creditsPerUsd: config.viduCreditRate },
     },
   });
   const { app } = server;

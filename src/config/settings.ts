@@ -219,9 +219,9 @@ export const SETTINGS = {
     derived: 'the built-in list prices (see Money)',
     doc: 'JSON price table file (USD per task and per second for each resolution, is_rec, off-peak discount, updated_at); checked at start.',
   },
-  viduCreditsPerUsd: {
-    env: 'INBETWEEN_VIDU_CREDITS_PER_USD',
-    flag: '--vidu-credits-per-usd',
+  viduCreditRate: {
+    env: 'INBETWEEN_VIDU_CREDIT_RATE',
+    flag: '--vidu-credit-rate',
     type: 'int',
     default: '20',
     min: 1,

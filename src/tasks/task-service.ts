@@ -98,6 +98,8 @@ export class TaskService {
   async createTask(input: CreateTaskInput): Promise<StoredTask> {
     const parsed = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
     const request: GenerationRequest = input.vidu ? { ...parsed, vidu: { model: input.vidu.model } } : parsed;
+    // Before anything is fetched or stored: a Vidu callback needs the secret that keeps its signing key.
+    if (input.vidu && request.callback_url && !this.#options.callbackKeySecret) throw noSigningSecret();
     const requestHash = input.idempotencyKey ? hashRequest(request) : null;
     // A retry of a create that already happened answers its task before any limit is checked: its money is
     // held and its slot taken by that task, so a 402 or 429 now would tell the client it was not created.
@@ -195,15 +197,7 @@ export class TaskService {
   // Sealed with the deployment secret; the store keeps it only in the task's callback rows until they end.
   #sealVidu(taskId: string, apiKey: string): string {
     const secret = this.#options.callbackKeySecret;
-    if (!secret) {
-      throw apiError('002014010', {
-        param: 'callback_url',
-        values: {
-          expected: 'no callback_url: this deployment has no secret to keep the signing key with',
-          received: 'a callback_url',
-        },
-      });
-    }
+    if (!secret) throw noSigningSecret();
     return sealSigningKey(apiKey, secret, taskId);
   }
 
@@ -367,6 +361,16 @@ export class TaskService {
       createdAt: this.#clock(),
     };
   }
+}
+
+function noSigningSecret(): Error {
+  return apiError('002014010', {
+    param: 'callback_url',
+    values: {
+      expected: 'no callback_url: this deployment has no secret to keep the signing key with',
+      received: 'a callback_url',
+    },
+  });
 }
 
 /** Idempotency compares what was asked, not how it was spelled: the normalised request, images included. */
