@@ -593,7 +593,7 @@ describe('admin and operations', () => {
       stack.length = depth + 1;
       if (match[3]) routes.push(stack[depth].replace(/:(\w+)/g, '{$1}'));
     }
-    const apiRoutes = routes.filter((path) => path.startsWith('/model/') || path.startsWith('/admin/'));
+    const apiRoutes = routes.filter((path) => /^\/(model|admin|ent)\//.test(path));
     expect(apiRoutes.length).toBeGreaterThan(10);
     expect(Object.keys(openapi.paths).sort()).toEqual(apiRoutes.sort());
   });
