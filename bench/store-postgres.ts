@@ -54,6 +54,7 @@ function newTask(now: Date) {
     discount: 1,
     offPeak: false,
     callbackUrl: 'https://hooks.example.com/inbetween',
+    callbackSigningKey: null,
     createdAt: now,
   };
 }
