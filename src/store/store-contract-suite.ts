@@ -4,6 +4,7 @@ import { at, makeKey, makeTask, REQUEST, T0 } from './store-test-fixtures.js';
 import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { describeMoneyContract } from './store-contract-money.js';
 import { describeOutboxContract } from './store-contract-outbox.js';
+import { describeUpstreamContract } from './store-contract-upstream.js';
 import type { NewTask, StoredTask, TaskStore } from './task-store.js';
 
 const LEASE = 30_000;
@@ -48,6 +49,7 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
     describeLifecycleContract(context);
     describeMoneyContract(context);
     describeOutboxContract(context);
+    describeUpstreamContract(context);
 
     describe('tasks', () => {
       it('round-trips every field', async () => {
@@ -73,6 +75,8 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
           outputDuration: null,
           recommendedPrompt: null,
           music: null,
+          backend: null,
+          upstream: null,
           attempts: 0,
           leaseOwner: null,
           leaseExpiresAt: null,
