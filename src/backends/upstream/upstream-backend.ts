@@ -57,6 +57,16 @@ export class UpstreamBackend implements Backend {
     this.name = options.provider.name;
   }
 
+  /** Whether the provider has a model for this model id. */
+  serves(model: string): boolean {
+    try {
+      this.#provider.upstreamModel(model);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async render(job: RenderJob): Promise<RenderResult> {
     const { task } = job;
     const submission: UpstreamSubmission = {
