@@ -35,6 +35,8 @@ export interface BackendSettings {
   readonly breakerCooldownMs?: number;
   /** Tries at copying an upstream output in; default 5. */
   readonly copyAttempts?: number;
+  /** How long a provider that refused without a Retry-After is skipped; default 1 s. */
+  readonly failureHoldMs?: number;
 }
 
 /** What {@link assembleBackends} wires together. */
@@ -115,5 +117,10 @@ export function assembleBackends(options: AssembleBackendsOptions): BackendRoute
       }
     }
   }
-  return new BackendRouter({ routes, backends, store: options.store });
+  return new BackendRouter({
+    routes,
+    backends,
+    store: options.store,
+    ...(settings.failureHoldMs !== undefined ? { failureHoldMs: settings.failureHoldMs } : {}),
+  });
 }
