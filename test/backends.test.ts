@@ -1,5 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
+import { openSqliteStore } from '../src/store/index.js';
 import { FakeGateway } from './fakes/fake-gateway.js';
 import { FakeVidu } from './fakes/fake-vidu.js';
 import {
@@ -65,8 +69,6 @@ afterEach(async () => {
   await vidu?.close();
   await gateway?.close();
 });
-
-afterAll(() => {});
 
 describe('the vidu backend', () => {
   it('sends the stored bytes and its own tag, polls to success, copies the outputs in and charges once', async () => {
@@ -290,10 +292,6 @@ describe('graceful stop with an upstream task', () => {
   it('hands the task back without an attempt and without cancelling upstream; the next worker resumes it', async () => {
     await fakes();
     vidu.book.defaultTask = { polls: 150 };
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { openSqliteStore } = await import('../src/store/index.js');
     const dir = await mkdtemp(join(tmpdir(), 'inbetween-stop-'));
     const store = await openSqliteStore({ path: join(dir, 'db.sqlite') });
     const settings = {
