@@ -136,7 +136,8 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   if (value === null || value.trim() === '') return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  // An HTTP-date names its day and month; Date.parse would also take "-5" as a year.
+  const date = /^[A-Za-z]{3}, /.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
