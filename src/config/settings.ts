@@ -63,7 +63,7 @@ export const SETTINGS = {
     default: '1',
     min: 0,
     max: 64,
-    doc: 'Renders this process runs at once; 0 runs none (API only, workers elsewhere).',
+    doc: 'Local renders this process runs at once (upstream tasks run beside them, up to each provider limit); 0 runs no tasks (API only).',
   },
   renderThreads: {
     env: 'INBETWEEN_RENDER_THREADS',
