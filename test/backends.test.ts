@@ -251,6 +251,19 @@ describe('limits, cancel and the copy of outputs', () => {
     expect(await balance()).toMatchObject({ balance: '10.0000', held: '0.0000' });
   });
 
+  it('gives up on an upstream task past INBETWEEN_UPSTREAM_TIMEOUT: fails, refunds and cancels it upstream', async () => {
+    await fakes();
+    vidu.book.defaultTask = { polls: 100_000 };
+    const svc = await start(`${MODEL}=vidu`, { timeoutMs: 1500 });
+    const done = await svc.waitFor((await svc.create(body())).id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: '002014012' } });
+    expect(done.error?.message).toContain('vidu gave no result within 2 s');
+    const upstreamId = done.metadata.upstream!.task_id;
+    expect(vidu.book.cancels).toEqual([upstreamId]);
+    expect(vidu.book.tasks.get(upstreamId)?.state).toBe('cancelled');
+    expect(await balance()).toMatchObject({ balance: '10.0000', held: '0.0000' });
+  });
+
   it('fetches fresh URLs when an output URL has expired, and completes once the files are stored', async () => {
     await fakes();
     vidu.book.defaultTask = { polls: 1, expiredDownloads: 2 };
@@ -286,6 +299,40 @@ describe('limits, cancel and the copy of outputs', () => {
     expect(upstream.downloads).toBe(1); // wrong bytes are not fetched again
     expect(await balance()).toMatchObject({ balance: '10.0000', held: '0.0000' });
   });
+});
+
+describe('the gateway backend against another inbetween', () => {
+  it('chains two deployments: the second renders locally, the first copies its video and keeps its cost', async () => {
+    await fakes();
+    const renderer = await startBackendService({}, { listen: true });
+    try {
+      const front = await startBackendService({
+        routes: `${MODEL}=gateway`,
+        gateway: { apiKey: renderer.key, baseUrl: renderer.url, concurrency: 1 },
+        pollIntervalMs: 100,
+      });
+      service = front;
+      const created = await front.create(body({ duration: 1 }));
+      const done = await front.waitFor(created.id, undefined, 150_000);
+      expect(done).toMatchObject({
+        status: 'completed',
+        metadata: { backend: 'gateway', payload: 'client-payload' },
+      });
+      const upstream = await renderer.get(done.metadata.upstream!.task_id);
+      expect(upstream).toMatchObject({
+        status: 'completed',
+        metadata: { backend: 'local', payload: `inbetween:${created.id}:1`, seed: done.metadata.seed },
+      });
+      // The front's copy is byte for byte the renderer's video, served from the front's own storage.
+      const theirs = await renderer.download(upstream.output![0].content[0].url);
+      expect(await front.download(done.output![0].content[0].url)).toEqual(theirs);
+      // 540p 1 s at the renderer's prices: what the front paid upstream, beside what its customer paid.
+      const usage = await front.admin<Record<string, unknown>>(`/admin/v1/keys/${front.keyId}/usage`);
+      expect(usage).toMatchObject({ spent: '0.0650', upstream_cost: '0.0650' });
+    } finally {
+      await renderer.close();
+    }
+  }, 180_000);
 });
 
 describe('graceful stop with an upstream task', () => {

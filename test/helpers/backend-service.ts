@@ -58,6 +58,8 @@ export async function keyframe(shift = 0): Promise<{ uri: string; bytes: Buffer 
 /** The embedded service with backend settings, through its real HTTP app (inject). */
 export interface BackendService {
   readonly server: EmbeddedServer;
+  /** Where the service listens (with `listen`), else the URL its file links carry. */
+  readonly url: string;
   readonly store: TaskStore;
   readonly storage: BlobStorage;
   /** An API key with a $10 balance. */
@@ -83,15 +85,18 @@ export async function startBackendService(
     stopGraceMs?: number;
     concurrency?: number;
     key?: { secret: string; id: string };
+    /** Listen on a real port (for another service to call), instead of answering through inject only. */
+    listen?: boolean;
   } = {},
 ): Promise<BackendService> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'inbetween-backends-')));
   const store = options.store ?? (await openSqliteStore({ path: join(dir, 'db.sqlite') }));
   const storage = await openLocalFolderStorage({ root: join(dir, 'files') });
+  let publicUrl = 'http://127.0.0.1:8080';
   const server = assembleEmbeddedServer({
     store,
     storage,
-    publicUrl: 'http://127.0.0.1:8080',
+    publicUrl: () => publicUrl,
     adminToken: ADMIN,
     fileSecret: FILE_SECRET,
     renderThreads: 2,
@@ -104,6 +109,10 @@ export async function startBackendService(
     backends: { pollIntervalMs: 20, requestTimeoutMs: 2000, failureHoldMs: 0, ...backends },
   });
   const { app } = server;
+  if (options.listen) {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    publicUrl = address;
+  }
   server.start();
   const made = options.key ? null : await createApiKey(store, 'backends', 10_000_000);
   const key = options.key?.secret ?? made!.secret;
@@ -111,6 +120,7 @@ export async function startBackendService(
   const auth = { authorization: `Bearer ${key}` };
   const service: BackendService = {
     server,
+    url: publicUrl,
     store,
     storage,
     key,
@@ -151,7 +161,7 @@ export async function startBackendService(
       return (await app.inject({ url: path, headers: { authorization: `Bearer ${ADMIN}` } })).json<T>();
     },
     async download(url) {
-      const response = await app.inject({ url: url.replace('http://127.0.0.1:8080', '') });
+      const response = await app.inject({ url: url.replace(publicUrl, '') });
       if (response.statusCode !== 200) throw new Error(`download answered ${response.statusCode}`);
       return response.rawPayload;
     },

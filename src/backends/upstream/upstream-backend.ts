@@ -228,35 +228,40 @@ export class UpstreamBackend implements Backend {
         duration: status.duration ?? job.task.durationSeconds,
       };
     } catch (error) {
-      if (cancelledByClient(job.signal)) await this.#cancelUpstream(attempt, info, last);
-      else if (error instanceof TaskRenderError && last?.state === 'succeeded') {
+      // A client's cancel, or a task given up on: the provider stops too, so it charges no more than it must.
+      if (cancelledByClient(job.signal) || error instanceof UpstreamDeadlineError) {
+        await this.#cancelUpstream(attempt, info, last, error instanceof UpstreamDeadlineError);
+      } else if (error instanceof TaskRenderError && last?.state === 'succeeded') {
         await this.#update(attempt, { state: 'failed', reason: error.message, ...costOf(last) });
       }
       throw error;
     }
   }
 
-  /** The client cancelled: so does the provider, if it still can; what it charged anyway is recorded. */
+  /**
+   * The client cancelled (or the task took too long): so does the provider, if it still can; what it charged
+   * anyway is recorded.
+   */
   async #cancelUpstream(
     attempt: UpstreamAttempt,
     info: UpstreamInfo,
     last: UpstreamStatus | null,
+    timedOut: boolean,
   ): Promise<void> {
     const signal = AbortSignal.timeout(30_000);
     const cancelled = await this.#provider.cancel(info.task_id, signal).catch(() => false);
     const now = await this.#provider.status(info.task_id, signal).catch(() => last);
+    const why = timedOut ? 'no result in time' : 'cancelled by the client';
     await this.#update(attempt, {
-      state: 'cancelled',
-      reason: cancelled
-        ? 'cancelled by the client'
-        : `cancelled by the client; ${this.name} could not cancel it`,
+      state: timedOut ? 'failed' : 'cancelled',
+      reason: cancelled ? why : `${why}; ${this.name} could not cancel it`,
       ...(now ? costOf(now) : {}),
     });
   }
 
   #checkDeadline(attempt: UpstreamAttempt): void {
     if (this.#now().getTime() - attempt.createdAt.getTime() > this.#options.timeoutMs) {
-      throw new TaskRenderError(
+      throw new UpstreamDeadlineError(
         `${this.name} gave no result within ${Math.round(this.#options.timeoutMs / 1000)} s`,
       );
     }
@@ -281,6 +286,9 @@ export class UpstreamBackend implements Backend {
     return this.#options.clock?.() ?? new Date();
   }
 }
+
+/** The upstream task took longer than INBETWEEN_UPSTREAM_TIMEOUT: the task fails and is cancelled upstream. */
+class UpstreamDeadlineError extends TaskRenderError {}
 
 /** A provider's own error answer (or no connection at all) means it did not take the task. */
 function definitelyRefused(error: ProviderHttpError): boolean {
