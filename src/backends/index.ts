@@ -20,4 +20,4 @@ export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from '.
 export { LocalBackend, type LocalBackendOptions } from './local-backend.js';
 export { formatRoutes, parseRoutes, RouteError, type RouteContext, type Routes } from './routes.js';
 export { SlotLimiter } from './slot-limiter.js';
-export { VIDU_MODELS } from './upstream/vidu-provider.js';
+export { VIDU_UPSTREAM_MODELS } from './upstream/vidu-provider.js';

@@ -3,7 +3,7 @@ import { callProvider, dataUri, ProviderHttpError, type ErrorReader } from './pr
 import type { UpstreamProvider, UpstreamStatus, UpstreamSubmission } from './upstream-provider.js';
 
 /** inbetween's model ids and the names Vidu's API knows them by. */
-export const VIDU_MODELS: Readonly<Record<string, string>> = {
+export const VIDU_UPSTREAM_MODELS: Readonly<Record<string, string>> = {
   viduq2_pro_start_end2video: 'viduq2-pro',
   viduq2_turbo_start_end2video: 'viduq2-turbo',
   viduq2_pro_fast_start_end2video: 'viduq2-pro-fast',
@@ -46,7 +46,7 @@ export class ViduProvider implements UpstreamProvider {
   }
 
   upstreamModel(model: string): string {
-    const name = VIDU_MODELS[model];
+    const name = VIDU_UPSTREAM_MODELS[model];
     if (!name) throw new Error(`Vidu has no model for ${model}`);
     return name;
   }
