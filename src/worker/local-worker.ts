@@ -86,8 +86,10 @@ export class LocalWorker {
       ]);
       clearTimeout(timer);
     }
-    for (const run of this.#running.values()) run.controller.abort(new RenderStopped('stopping'));
-    await Promise.all(this.#loops);
+    const left = [...this.#running.values()];
+    for (const run of left) run.controller.abort(new RenderStopped('stopping'));
+    // Runs started by a queue consumer through runClaimed are waited for too, not only this worker's loops.
+    await Promise.all([...this.#loops, ...left.map((run) => run.done)]);
   }
 
   async #loop(): Promise<void> {
