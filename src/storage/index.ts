@@ -10,3 +10,6 @@ export {
   type SignFileUrlOptions,
   type VerifyFileUrlOptions,
 } from './signed-urls.js';
+export { parseS3Url, type S3Location } from './s3/s3-location.js';
+export { openS3Storage, type S3BlobStorage, type S3StorageOptions } from './s3/s3-storage.js';
+export { MAX_PRESIGN_SECONDS } from './s3/presign-get-url.js';
