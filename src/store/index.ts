@@ -27,6 +27,7 @@ export type {
   ListLedgerOptions,
   TopUpResult,
   ClaimOptions,
+  ClaimTaskOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
