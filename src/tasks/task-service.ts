@@ -24,6 +24,7 @@ import {
 import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
 import type { BlobStorage } from '../storage/index.js';
 import type { DeliveryLogEntry, NewTask, StoredTask, TaskStore } from '../store/index.js';
+import type { TaskSignals } from '../queue/task-signals.js';
 import { newTaskId } from './task-ids.js';
 
 /** Name of a task's stored watermark image among its inputs (the keyframes are `input-<n>`). */
@@ -38,6 +39,8 @@ export interface TaskServiceOptions {
   readonly onQueued?: () => void;
   /** Called when a task is cancelled, so the worker rendering it stops. */
   readonly onCancelled?: (taskId: string) => void;
+  /** Tells streams and sync waits of this process when any process changed a task (they poll without). */
+  readonly signals?: TaskSignals;
   readonly allowPrivateHosts?: readonly string[];
   readonly fetchTimeoutMs?: number;
   readonly maxImageBytes?: number;
@@ -71,6 +74,11 @@ export class TaskService {
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
     this.#allowList = parseAllowList(options.allowPrivateHosts);
+  }
+
+  /** The deployment's task signals, when the service was given them. */
+  get signals(): TaskSignals | undefined {
+    return this.#options.signals;
   }
 
   async create(input: CreateTaskInput): Promise<TaskObject> {

@@ -86,7 +86,7 @@ export class LocalWorker {
           now,
           includeOffPeak: this.#running.size === 0 || this.#inOffPeakWindow(now),
         });
-        if (task) await this.#run(task);
+        if (task) await this.runClaimed(task);
         else await this.#idle();
       } catch (error) {
         this.#options.onError?.(error);
@@ -114,7 +114,11 @@ export class LocalWorker {
     });
   }
 
-  async #run(task: StoredTask): Promise<void> {
+  /**
+   * Renders a task this worker's owner id already holds the lease of (claimed by its own loop or by a queue
+   * consumer), heartbeating, storing outputs and completing or failing it; never throws for the task's own errors.
+   */
+  async runClaimed(task: StoredTask): Promise<void> {
     const { store } = this.#options;
     const controller = new AbortController();
     this.#running.set(task.id, controller);
