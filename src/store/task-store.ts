@@ -88,20 +88,46 @@ export type NewTask = Pick<
   | 'createdAt'
 >;
 
+/**
+ * Limits {@link TaskStore.insertTask} checks in the insert's own transaction, serialised with every other insert
+ * that checks them (across processes on PostgreSQL), so a burst of creates cannot pass a limit together.
+ */
+export interface InsertLimits {
+  /** Pending and processing tasks the key may have; the insert is refused when it already has this many. */
+  maxActiveTasks?: number;
+  /** Pending tasks the whole service accepts; the insert is refused when this many are waiting. */
+  maxQueue?: number;
+}
+
+/** Which limit refused an insert, the count found and the limit. */
+export interface LimitReached {
+  limit: 'active_tasks' | 'queue';
+  count: number;
+  max: number;
+}
+
 /** Options for {@link TaskStore.insertTask}. */
 export interface InsertTaskOptions {
   /** The `Idempotency-Key` and the request's hash; unique per API key. */
   idempotency?: { key: string; requestHash: string } | null;
+  /** Checked after the idempotency key (a retry of a stored create is answered, not refused) and before the balance. */
+  limits?: InsertLimits;
 }
 
 /**
  * A new row (its cost held in the same transaction), the row that already holds the idempotency key, or a
- * refusal because the key's balance does not cover the cost (nothing inserted in either case).
+ * refusal because a limit is reached or the key's balance does not cover the cost (nothing inserted then).
  */
 export type InsertTaskResult =
   | { inserted: true; task: StoredTask }
-  | { inserted: false; existing: StoredTask }
-  | { inserted: false; existing?: undefined; insufficientBalance: { balanceMicros: Micros } };
+  | { inserted: false; existing: StoredTask; limitReached?: undefined; insufficientBalance?: undefined }
+  | {
+      inserted: false;
+      existing?: undefined;
+      limitReached?: undefined;
+      insufficientBalance: { balanceMicros: Micros };
+    }
+  | { inserted: false; existing?: undefined; insufficientBalance?: undefined; limitReached: LimitReached };
 
 /** Options for {@link TaskStore.listTasks}. */
 export interface ListTasksOptions {

@@ -23,7 +23,7 @@ import {
 } from '../media/index.js';
 import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
 import type { BlobStorage } from '../storage/index.js';
-import type { DeliveryLogEntry, NewTask, StoredTask, TaskStore } from '../store/index.js';
+import type { DeliveryLogEntry, LimitReached, NewTask, StoredTask, TaskStore } from '../store/index.js';
 import type { TaskSignals } from '../queue/task-signals.js';
 import { newTaskId } from './task-ids.js';
 
@@ -110,12 +110,16 @@ export class TaskService {
     const task = this.#newTask({ id, request, images, inputKeys, keyId: input.keyId });
     const inserted = await this.#options.store.insertTask(task, {
       idempotency: input.idempotencyKey && requestHash ? { key: input.idempotencyKey, requestHash } : null,
+      // Checked again where they cannot be raced: the checks above ran before an intake that takes seconds,
+      // during which a burst of creates all see the same room.
+      limits: { maxActiveTasks: this.#maxActiveTasks(), maxQueue: this.#maxQueue() },
     });
     if (!inserted.inserted) {
-      // Nothing was stored for this request: either another request with the same idempotency key won the
-      // race (its task stands) or the balance does not cover the cost. Our inputs go either way.
+      // Nothing was stored for this request: another request with the same idempotency key won the race (its
+      // task stands), a limit filled up meanwhile, or the balance does not cover the cost. Our inputs go.
       await this.#options.storage.deleteMany(inputKeys);
       if (inserted.existing) return this.#answerIdempotent(inserted.existing, requestHash);
+      if (inserted.limitReached) throw limitError(inserted.limitReached);
       throw apiError('002014011', {
         values: {
           cost: formatUsd(task.costMicros),
@@ -158,21 +162,25 @@ export class TaskService {
     return this.toObject(result.task);
   }
 
-  /** 429 when the key already has as many unfinished tasks as it may, before any image is fetched. */
+  /**
+   * 429 when the key already has as many unfinished tasks as it may, before any image is fetched (the store
+   * checks again inside the insert, where racing creates cannot all pass).
+   */
   async #checkActiveTasks(keyId: string): Promise<void> {
-    const limit = this.#options.maxActiveTasks ?? 20;
-    let active = 0;
+    const max = this.#maxActiveTasks();
+    let count = 0;
     for (const status of ['pending', 'processing'] as const) {
-      active += (await this.#options.store.listTasks(keyId, { status, limit })).tasks.length;
+      count += (await this.#options.store.listTasks(keyId, { status, limit: max })).tasks.length;
     }
-    if (active >= limit) {
-      throw apiError('rate_limited', {
-        values: {
-          reason: `this API key already has ${active} unfinished tasks (at most ${limit})`,
-          retry_after: 5,
-        },
-      });
-    }
+    if (count >= max) throw limitError({ limit: 'active_tasks', count, max });
+  }
+
+  #maxActiveTasks(): number {
+    return this.#options.maxActiveTasks ?? 20;
+  }
+
+  #maxQueue(): number {
+    return this.#options.maxQueue ?? 1000;
   }
 
   /**
@@ -209,9 +217,9 @@ export class TaskService {
 
   /** 503 rather than accept work that could not start for hours: clients can retry or go elsewhere. */
   async #checkQueue(): Promise<void> {
-    const limit = this.#options.maxQueue ?? 1000;
-    const depth = await this.#options.store.queueDepth();
-    if (depth >= limit) throw apiError('queue_full', { values: { depth, limit, retry_after: 30 } });
+    const max = this.#maxQueue();
+    const count = await this.#options.store.queueDepth();
+    if (count >= max) throw limitError({ limit: 'queue', count, max });
   }
 
   /** The API's task object, with signed URLs for the outputs. */
@@ -317,6 +325,19 @@ export class TaskService {
       createdAt: this.#clock(),
     };
   }
+}
+
+/** 429 for a key at its unfinished-task limit, 503 for a full queue. */
+function limitError(reached: LimitReached): Error {
+  if (reached.limit === 'queue') {
+    return apiError('queue_full', { values: { depth: reached.count, limit: reached.max, retry_after: 30 } });
+  }
+  return apiError('rate_limited', {
+    values: {
+      reason: `this API key already has ${reached.count} unfinished tasks (at most ${reached.max})`,
+      retry_after: 5,
+    },
+  });
 }
 
 /** Idempotency compares what was asked, not how it was spelled: the normalised request, images included. */

@@ -44,6 +44,19 @@ export function insertTaskRow(
     const existing = sql.getTaskByIdempotencyKey.get(task.keyId, idempotency.key);
     if (existing) return { inserted: false, existing: taskFromRow(existing) };
   }
+  // The immediate transaction holds the write lock, so these counts stay true until the insert commits.
+  const limits = options.limits ?? {};
+  if (limits.maxActiveTasks !== undefined) {
+    const count = sql.activeTasksOfKey.get(task.keyId)?.count ?? 0;
+    if (count >= limits.maxActiveTasks) {
+      return { inserted: false, limitReached: { limit: 'active_tasks', count, max: limits.maxActiveTasks } };
+    }
+  }
+  if (limits.maxQueue !== undefined) {
+    const count = sql.queueDepth.get()?.count ?? 0;
+    if (count >= limits.maxQueue)
+      return { inserted: false, limitReached: { limit: 'queue', count, max: limits.maxQueue } };
+  }
   const balance = sql.getKey.get(task.keyId)?.balance_micros ?? null;
   if (balance !== null && balance < task.costMicros) {
     return { inserted: false, insufficientBalance: { balanceMicros: balance } };

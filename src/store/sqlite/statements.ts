@@ -135,6 +135,9 @@ export function prepareStatements(db: Database.Database) {
     queueDepth: db.prepare<[], { count: number }>(
       `SELECT COUNT(*) AS count FROM tasks WHERE status = 'pending'`,
     ),
+    activeTasksOfKey: db.prepare<[string], { count: number }>(
+      `SELECT COUNT(*) AS count FROM tasks WHERE key_id = ? AND status IN ('pending', 'processing')`,
+    ),
     finishedBefore: db.prepare<
       [number],
       Pick<TaskRow, 'id' | 'input_keys' | 'output_video_key' | 'output_cover_key'>
