@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { configHelp, loadConfig, type Config } from '../config/index.js';
 import { createApiKey } from '../http/admin-routes.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
-import { openLocalFolderStorage } from '../storage/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { openDeployment } from '../server/open-deployment.js';
 import { ConfigError } from '../config/config-error.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { parseOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
@@ -29,7 +28,9 @@ async function persistentSecret(
 
 /**
  * `inbetween serve`: the whole service in one process with no setup: SQLite and outputs in the data folder,
- * renders in this process. The first start makes an admin token and a first API key and prints them once.
+ * renders in this process. The first start makes an admin token and a first API key and prints them once. With
+ * DATABASE_URL and STORAGE_URL it is one of any number of API processes; `--workers 0` leaves rendering to
+ * `inbetween worker` processes.
  */
 export async function serveCommand(argv: string[], signal: AbortSignal): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -37,9 +38,15 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     return;
   }
   const config: Config = loadConfig({ env: process.env, argv });
+  if (config.databaseUrl !== undefined) requireSharedSecrets(config);
+  const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   await mkdir(config.dataDir, { recursive: true });
-  const store = await openSqliteStore({ path: join(config.dataDir, 'inbetween.db') });
-  const storage = await openLocalFolderStorage({ root: join(config.dataDir, 'files') });
+  const deployment = await openDeployment(config, {
+    superviseQueue: config.workers > 0,
+    onError: (error) =>
+      process.stderr.write(`inbetween: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  const { store, storage } = deployment;
   const adminToken = config.adminToken
     ? { value: config.adminToken, created: false }
     : await persistentSecret(
@@ -51,11 +58,13 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const fileSecret = config.fileUrlSecret
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
-  const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   let publicUrl = config.publicUrl;
   const server = assembleEmbeddedServer({
     store,
     storage,
+    signals: deployment.signals,
+    queue: deployment.queue,
+    presigner: deployment.presigner,
     // With --port 0 the port is known only once the app listens; file links must carry the real one.
     publicUrl: () => publicUrl,
     adminToken: adminToken.value,
@@ -108,6 +117,13 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   }, 600_000);
   offPeakExpiry.unref();
   process.stdout.write(`inbetween listening on ${publicUrl}\n`);
+  if (config.workers === 0) {
+    process.stdout.write(
+      deployment.database === 'sqlite'
+        ? `--workers 0: this process renders nothing; only \`inbetween worker\` processes on this machine sharing ${config.dataDir} render\n`
+        : '--workers 0: this process renders nothing; `inbetween worker` processes on the same DATABASE_URL render\n',
+    );
+  }
   if (adminToken.created)
     process.stdout.write(`admin token (shown once, kept in ${config.dataDir}): ${adminToken.value}\n`);
   if ((await store.listKeys()).length === 0) {
@@ -118,8 +134,26 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   clearInterval(offPeakExpiry);
   retention.stop();
   await server.close();
-  await storage.close();
-  await store.close();
+  await deployment.close();
+}
+
+/**
+ * API processes on several machines must agree on what signs file URLs and on the admin token; one generated
+ * per data folder would make a link signed by one process fail on the next, so on PostgreSQL both are settings.
+ */
+function requireSharedSecrets(config: Config): void {
+  if (!config.fileUrlSecret && config.fileUrls === 'api') {
+    throw new ConfigError(
+      'INBETWEEN_FILE_URL_SECRET is required with DATABASE_URL: every API process must sign file URLs with the same secret (at least 32 characters)',
+      'INBETWEEN_FILE_URL_SECRET',
+    );
+  }
+  if (!config.adminToken) {
+    throw new ConfigError(
+      'INBETWEEN_ADMIN_TOKEN is required with DATABASE_URL: every API process must accept the same admin token',
+      'INBETWEEN_ADMIN_TOKEN',
+    );
+  }
 }
 
 function readOffPeakWindow(text: string): OffPeakWindow | null {
