@@ -98,7 +98,11 @@ export class QueueConsumer {
     this.#running += 1;
     try {
       const task = job.taskId
-        ? await store.claimTask(job.taskId, { owner: worker.owner, leaseMs: this.#options.leaseMs, now: this.#now() })
+        ? await store.claimTask(job.taskId, {
+            owner: worker.owner,
+            leaseMs: this.#options.leaseMs,
+            now: this.#now(),
+          })
         : null;
       // Done either way: claimed (the lease takes over), or not pending any more (dropped). A crash before this
       // line leaves the job active; pg-boss expires and retries it, and the claim decides again.
