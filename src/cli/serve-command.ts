@@ -6,6 +6,7 @@ import { createApiKey } from '../http/admin-routes.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
 import { openDeployment } from '../server/open-deployment.js';
 import { ConfigError } from '../config/config-error.js';
+import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../contract/index.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { parseOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
 import { scheduleRetention } from '../tasks/retention.js';
@@ -58,6 +59,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const fileSecret = config.fileUrlSecret
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
+  const prices = await readPriceTable(config.priceTable);
   let publicUrl = config.publicUrl;
   const server = assembleEmbeddedServer({
     store,
@@ -87,12 +89,14 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       maxImagePixels: config.maxImagePixels,
       maxActiveTasks: config.maxActiveTasks,
       maxQueue: config.maxQueue,
+      prices,
     },
     http: {
       maxBodyBytes: config.maxBodyBytes,
       syncTimeoutMs: config.syncTimeout,
       rateLimit: config.rateLimit,
       logger: { level: config.logLevel },
+      vidu: { creditsPerUsd: config.viduCreditRate },
     },
   });
   const { app } = server;
@@ -153,6 +157,16 @@ function requireSharedSecrets(config: Config): void {
       'INBETWEEN_ADMIN_TOKEN is required with DATABASE_URL: every API process must accept the same admin token',
       'INBETWEEN_ADMIN_TOKEN',
     );
+  }
+}
+
+/** The configured price table, or the defaults; a file that cannot be read or priced stops the start. */
+async function readPriceTable(path: string | undefined): Promise<PriceTable> {
+  if (path === undefined) return DEFAULT_PRICE_TABLE;
+  try {
+    return parsePriceTable(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`INBETWEEN_PRICE_TABLE / --price-table (${path}): ${(error as Error).message}`);
   }
 }
 

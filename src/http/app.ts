@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, apiError, errorResponseBody, toApiError } from '../contract/index.js';
+import { ApiError, apiError, errorResponseBody, toApiError, viduErrorOf } from '../contract/index.js';
 import type { BlobStorage } from '../storage/index.js';
 import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -14,6 +14,7 @@ import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerOperationRoutes } from './operation-routes.js';
+import { registerViduRoutes, type ViduRouteOptions } from './vidu/vidu-routes.js';
 import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly syncTimeoutMs?: number;
   /** Render durations from the in-process worker, when there is one. */
   readonly renderMetrics?: RenderMetrics;
+  /** Vidu's dialect (/ent/v2); default 20 credits per USD. */
+  readonly vidu?: ViduRouteOptions;
 }
 
 /**
@@ -55,10 +58,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Every authenticated API call counts against its key's rate, before its body is read; admin and operations
   // endpoints do not.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/model/')) return;
+    const vidu = isViduUrl(request.url);
+    if (!vidu && !request.url.startsWith('/model/')) return;
     const header = request.headers.authorization;
     if (!header) return;
-    const key = await authenticateKey(options.store, header, keys);
+    const key = await authenticateKey(options.store, header, keys, vidu ? 'Token' : 'Bearer');
     const wait = limiter.take(key.id);
     if (wait > 0) {
       throw apiError('rate_limited', {
@@ -75,9 +79,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (apiErr.code === 'rate_limited' || apiErr.code === 'queue_full') {
       void reply.header('retry-after', String(apiErr.values.retry_after ?? 1));
     }
+    // Each dialect answers errors in its own shape; the request id is Vidu's trace_id.
+    if (isViduUrl(request.url)) {
+      const body = viduErrorOf(apiErr, request.id);
+      return reply.status(body.code).send(body);
+    }
     return reply.status(apiErr.status).send(errorResponseBody(apiErr, request.id));
   });
   registerGenerationRoutes(app, options, keys);
+  registerViduRoutes(app, options, keys, options.vidu ?? {});
   registerDeliveryRoutes(app, options, keys);
   registerCallbackRoutes(app, options, keys);
   registerAccountRoutes(app, options, keys);
@@ -86,6 +96,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerOperationRoutes(app, options);
   registerWebRoutes(app);
   return app;
+}
+
+function isViduUrl(url: string): boolean {
+  return url.startsWith('/ent/');
 }
 
 /** Fastify's own errors (bad JSON, body too large) in the catalogue's terms; anything unknown is a 500. */

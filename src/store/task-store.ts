@@ -43,6 +43,11 @@ export interface StoredTask {
   discount: number;
   offPeak: boolean;
   callbackUrl: string | null;
+  /**
+   * The sealed API key that signs this task's callbacks Vidu's way (tasks made through /ent/v2 with a
+   * callback_url); copied into each callback row, and erased from the task when it reaches a final state.
+   */
+  callbackSigningKey: string | null;
   idempotencyKey: string | null;
   /** Hash of the create body, to tell "same request again" from "same key, other body". */
   requestHash: string | null;
@@ -85,6 +90,7 @@ export type NewTask = Pick<
   | 'discount'
   | 'offPeak'
   | 'callbackUrl'
+  | 'callbackSigningKey'
   | 'createdAt'
 >;
 
@@ -280,7 +286,7 @@ export interface TaskStore {
   failTask(id: string, owner: string | null, error: TaskError, now: Date): Promise<TransitionResult>;
   /**
    * pending or processing -> cancelled. `keyId` must own the task (another key's task is not_found); null for
-   * the service itself (off-peak expiry), which may also store an error saying why.
+   * the service itself, which may also store an error saying why.
    */
   cancelTask(
     id: string,
@@ -290,7 +296,7 @@ export interface TaskStore {
   ): Promise<TransitionResult>;
   /** Expired leases back to pending, or to failed (002014012) once `maxAttempts` claims are used up. */
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult>;
-  /** Cancels pending off-peak tasks created before `createdBefore`, with `error` as the reason. */
+  /** Fails pending off-peak tasks created before `createdBefore`, with `error` as the reason (and refunds them). */
   expireOffPeakTasks(options: ExpireOffPeakOptions): Promise<StoredTask[]>;
   /** Number of tasks in every state (all states present). */
   countByStatus(): Promise<Record<TaskStatus, number>>;

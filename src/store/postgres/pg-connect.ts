@@ -10,6 +10,11 @@ export interface PgConnectOptions {
   maxConnections?: number;
   /** How long to wait for a connection before failing; default 10000. */
   connectTimeoutMs?: number;
+  /**
+   * Told when an idle pooled connection breaks (the server restarted, a network cut); the pool drops it and the
+   * next query opens a new one. Default: ignored.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 /** Thrown when the database URL is not a PostgreSQL URL or the server cannot be reached with it. */
@@ -55,7 +60,7 @@ export async function connectPool(url: string, options: PgConnectOptions = {}): 
   });
   // An idle connection the server drops is taken out of the pool, and the next query opens a new one; without
   // a listener the pool's 'error' event would end the process.
-  pool.on('error', () => {});
+  pool.on('error', options.onIdleError ?? (() => {}));
   try {
     await pool.query('SELECT 1');
   } catch (error) {

@@ -8,6 +8,16 @@ import type { StoredTask } from '../task-store.js';
  */
 export type InTransactionHook = (client: pg.PoolClient, task: StoredTask) => Promise<void>;
 
+/**
+ * The one-method database pg-boss 10 accepts per call (`boss.send(name, data, { db })`), on a transaction's
+ * connection: a job sent through it commits or rolls back with the transaction.
+ */
+export function transactionDb(client: pg.ClientBase): {
+  executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+} {
+  return { executeSql: (text, values) => client.query(text, values) };
+}
+
 /** The hooks a {@link PgContext} carries into the task operations. */
 export interface PgStoreHooks {
   /** After a new task and its hold are written, before COMMIT. */

@@ -20,7 +20,7 @@ import type {
 import {
   newTaskRow,
   planClaim,
-  planCancel,
+  planFail,
   planExpiredLease,
   planHeartbeat,
   taskBlobKeys,
@@ -151,8 +151,9 @@ export function requeueExpired(ctx: SqliteContext, options: RequeueOptions): Req
 export function expireOffPeak(ctx: SqliteContext, options: ExpireOffPeakOptions): StoredTask[] {
   return ctx.sql.staleOffPeak.all(options.createdBefore.getTime()).map((row) => {
     const task = taskFromRow(row);
-    const planned = planCancel(task, null, options.now, options.error);
-    if (!planned.ok) throw new Error(`pending task ${row.id} refused to cancel: ${planned.reason}`);
+    // Failed, not cancelled: a client written for the hosted API stops waiting only on completed or failed.
+    const planned = planFail(task, null, options.error, options.now);
+    if (!planned.ok) throw new Error(`pending task ${row.id} refused to fail: ${planned.reason}`);
     return saveTask(ctx, task, planned.task);
   });
 }
@@ -208,5 +209,9 @@ function afterChange(ctx: SqliteContext, before: StoredTask | null, after: Store
     const delta = balanceDelta(entry.kind, entry.amountMicros);
     if (delta !== 0) sql.adjustBalance.run(delta, after.keyId);
   }
-  if (needsCallback(before, after)) sql.insertDelivery.run(newDeliveryRow(newDeliveryId(), after));
+  if (needsCallback(before, after)) {
+    // A final change has already dropped the task's signing key; its last callback still needs it.
+    const signingKey = after.callbackSigningKey ?? before?.callbackSigningKey ?? null;
+    sql.insertDelivery.run(newDeliveryRow(newDeliveryId(), after, signingKey));
+  }
 }
