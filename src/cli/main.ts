@@ -6,11 +6,14 @@ import { RENDER_USAGE, renderCommand } from './render-command.js';
 import { KEYS_USAGE, keysCommand } from './keys-command.js';
 import { MIGRATE_USAGE, migrateCommand } from './migrate-command.js';
 import { serveCommand } from './serve-command.js';
+import { WORKER_USAGE, workerCommand } from './worker-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `inbetween: keyframes to video
 
 inbetween serve [options]   the API service (see inbetween serve --help)
+
+${WORKER_USAGE}
 
 ${KEYS_USAGE}
 
@@ -30,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         await serveCommand(rest, controller.signal);
+        return 0;
+      case 'worker':
+        await workerCommand(rest, controller.signal);
         return 0;
       case 'keys':
         await keysCommand(rest);
@@ -51,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `Expected a command (serve, keys, migrate, render, interpolate) but received ${JSON.stringify(command)}`,
+          `Expected a command (serve, worker, keys, migrate, render, interpolate) but received ${JSON.stringify(command)}`,
         );
     }
   } catch (error) {

@@ -3,10 +3,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configHelp, loadConfig, type Config } from '../config/index.js';
 import { createApiKey } from '../http/admin-routes.js';
-import { RouteError, type BackendSettings } from '../backends/index.js';
-import { assembleEmbeddedServer, type EmbeddedServer } from '../server/embedded-server.js';
-import { openLocalFolderStorage } from '../storage/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { assembleEmbeddedServer } from '../server/embedded-server.js';
+import { backendSettings, explainRouteErrors } from './backend-settings.js';
+import { openDeployment } from '../server/open-deployment.js';
 import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../contract/index.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
@@ -31,7 +30,9 @@ async function persistentSecret(
 
 /**
  * `inbetween serve`: the whole service in one process with no setup: SQLite and outputs in the data folder,
- * renders in this process. The first start makes an admin token and a first API key and prints them once.
+ * renders in this process. The first start makes an admin token and a first API key and prints them once. With
+ * DATABASE_URL and STORAGE_URL it is one of any number of API processes; `--workers 0` leaves rendering to
+ * `inbetween worker` processes.
  */
 export async function serveCommand(argv: string[], signal: AbortSignal): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -39,9 +40,15 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     return;
   }
   const config: Config = loadConfig({ env: process.env, argv });
+  if (config.databaseUrl !== undefined) requireSharedSecrets(config);
+  const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   await mkdir(config.dataDir, { recursive: true });
-  const store = await openSqliteStore({ path: join(config.dataDir, 'inbetween.db') });
-  const storage = await openLocalFolderStorage({ root: join(config.dataDir, 'files') });
+  const deployment = await openDeployment(config, {
+    superviseQueue: config.workers > 0,
+    onError: (error) =>
+      process.stderr.write(`inbetween: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  const { store, storage } = deployment;
   const adminToken = config.adminToken
     ? { value: config.adminToken, created: false }
     : await persistentSecret(
@@ -53,47 +60,53 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const fileSecret = config.fileUrlSecret
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
-  const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   const prices = await readPriceTable(config.priceTable);
   let publicUrl = config.publicUrl;
-  const server = assembleOrExplain({
-    store,
-    storage,
-    // With --port 0 the port is known only once the app listens; file links must carry the real one.
-    publicUrl: () => publicUrl,
-    adminToken: adminToken.value,
-    fileSecret: fileSecret.value,
-    fileUrlTtlMs: config.fileUrlTtl,
-    renderThreads: config.renderThreads,
-    worker: {
-      concurrency: config.workers,
-      leaseMs: config.leaseDuration,
-      maxAttempts: config.maxAttempts,
-      stopGraceMs: config.shutdownGrace,
-      backendWaitMs: config.upstreamTimeout,
-      offPeakWindow,
-      ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
-      onError: (error) =>
-        process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
-    },
-    service: {
-      allowPrivateHosts: config.allowPrivateHosts,
-      fetchTimeoutMs: config.fetchTimeout,
-      maxImageBytes: config.maxImageBytes,
-      maxImagePixels: config.maxImagePixels,
-      maxActiveTasks: config.maxActiveTasks,
-      maxQueue: config.maxQueue,
-      prices,
-    },
-    backends: backendSettings(config),
-    http: {
-      maxBodyBytes: config.maxBodyBytes,
-      syncTimeoutMs: config.syncTimeout,
-      rateLimit: config.rateLimit,
-      logger: { level: config.logLevel },
-      vidu: { creditsPerUsd: config.viduCreditRate },
-    },
-  });
+  const server = explainRouteErrors(() =>
+    assembleEmbeddedServer({
+      store,
+      storage,
+      signals: deployment.signals,
+      queue: deployment.queue,
+      presigner: deployment.presigner,
+      // With --port 0 the port is known only once the app listens; file links must carry the real one.
+      publicUrl: () => publicUrl,
+      adminToken: adminToken.value,
+      fileSecret: fileSecret.value,
+      fileUrlTtlMs: config.fileUrlTtl,
+      renderThreads: config.renderThreads,
+      worker: {
+        concurrency: config.workers,
+        leaseMs: config.leaseDuration,
+        maxAttempts: config.maxAttempts,
+        stopGraceMs: config.shutdownGrace,
+        backendWaitMs: config.upstreamTimeout,
+        offPeakWindow,
+        ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
+        onError: (error) =>
+          process.stderr.write(
+            `inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`,
+          ),
+      },
+      service: {
+        allowPrivateHosts: config.allowPrivateHosts,
+        fetchTimeoutMs: config.fetchTimeout,
+        maxImageBytes: config.maxImageBytes,
+        maxImagePixels: config.maxImagePixels,
+        maxActiveTasks: config.maxActiveTasks,
+        maxQueue: config.maxQueue,
+        prices,
+      },
+      backends: backendSettings(config),
+      http: {
+        maxBodyBytes: config.maxBodyBytes,
+        syncTimeoutMs: config.syncTimeout,
+        rateLimit: config.rateLimit,
+        logger: { level: config.logLevel },
+        vidu: { creditsPerUsd: config.viduCreditRate },
+      },
+    }),
+  );
   const { app } = server;
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -116,6 +129,13 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   }, 600_000);
   offPeakExpiry.unref();
   process.stdout.write(`inbetween listening on ${publicUrl}\n`);
+  if (config.workers === 0) {
+    process.stdout.write(
+      deployment.database === 'sqlite'
+        ? `--workers 0: this process renders nothing; only \`inbetween worker\` processes on this machine sharing ${config.dataDir} render\n`
+        : '--workers 0: this process renders nothing; `inbetween worker` processes on the same DATABASE_URL render\n',
+    );
+  }
   if (adminToken.created)
     process.stdout.write(`admin token (shown once, kept in ${config.dataDir}): ${adminToken.value}\n`);
   if ((await store.listKeys()).length === 0) {
@@ -126,8 +146,26 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   clearInterval(offPeakExpiry);
   retention.stop();
   await server.close();
-  await storage.close();
-  await store.close();
+  await deployment.close();
+}
+
+/**
+ * API processes on several machines must agree on what signs file URLs and on the admin token; one generated
+ * per data folder would make a link signed by one process fail on the next, so on PostgreSQL both are settings.
+ */
+function requireSharedSecrets(config: Config): void {
+  if (!config.fileUrlSecret && config.fileUrls === 'api') {
+    throw new ConfigError(
+      'INBETWEEN_FILE_URL_SECRET is required with DATABASE_URL: every API process must sign file URLs with the same secret (at least 32 characters)',
+      'INBETWEEN_FILE_URL_SECRET',
+    );
+  }
+  if (!config.adminToken) {
+    throw new ConfigError(
+      'INBETWEEN_ADMIN_TOKEN is required with DATABASE_URL: every API process must accept the same admin token',
+      'INBETWEEN_ADMIN_TOKEN',
+    );
+  }
 }
 
 /** The configured price table, or the defaults; a file that cannot be read or priced stops the start. */
@@ -137,39 +175,6 @@ async function readPriceTable(path: string | undefined): Promise<PriceTable> {
     return parsePriceTable(await readFile(path, 'utf8'));
   } catch (error) {
     throw new ConfigError(`INBETWEEN_PRICE_TABLE / --price-table (${path}): ${(error as Error).message}`);
-  }
-}
-
-/** The backend settings of the configuration: a provider counts as configured once its key is set. */
-function backendSettings(config: Config): BackendSettings {
-  return {
-    ...(config.routes ? { routes: config.routes } : {}),
-    vidu: config.viduApiKey
-      ? { apiKey: config.viduApiKey, baseUrl: config.viduBaseUrl, concurrency: config.viduConcurrency }
-      : null,
-    gateway: config.gatewayApiKey
-      ? {
-          apiKey: config.gatewayApiKey,
-          baseUrl: config.gatewayBaseUrl,
-          concurrency: config.gatewayConcurrency,
-        }
-      : null,
-    pollIntervalMs: config.upstreamPollInterval,
-    requestTimeoutMs: config.upstreamRequestTimeout,
-    timeoutMs: config.upstreamTimeout,
-    maxOutputBytes: config.maxOutputBytes,
-    breakerThreshold: config.breakerThreshold,
-    breakerCooldownMs: config.breakerCooldown,
-  };
-}
-
-/** A route that cannot be honoured stops the start with the setting's name. */
-function assembleOrExplain(options: Parameters<typeof assembleEmbeddedServer>[0]): EmbeddedServer {
-  try {
-    return assembleEmbeddedServer(options);
-  } catch (error) {
-    if (error instanceof RouteError) throw new ConfigError(`INBETWEEN_ROUTES / --routes: ${error.message}`);
-    throw error;
   }
 }
 

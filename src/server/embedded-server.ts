@@ -7,12 +7,22 @@ import { signFileUrl, type BlobStorage } from '../storage/index.js';
 import type { TaskStore } from '../store/index.js';
 import { TaskService, type TaskServiceOptions } from '../tasks/task-service.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../tasks/webhooks/webhook-dispatcher.js';
+import type { PgBossQueue } from '../queue/pg-boss-queue.js';
+import type { TaskSignals } from '../queue/task-signals.js';
 import { LocalWorker, type LocalWorkerOptions } from '../worker/local-worker.js';
+import { QueueConsumer } from '../worker/queue-consumer.js';
 import { RenderMetrics } from '../worker/render-metrics.js';
+import type { S3BlobStorage } from '../storage/index.js';
 
 export interface EmbeddedServerOptions {
   readonly store: TaskStore;
   readonly storage: BlobStorage;
+  /** Tells other processes of task changes and hears theirs; in-process when absent. */
+  readonly signals?: TaskSignals;
+  /** pg-boss dispatch (scale-out): this process's renders come from the queue instead of the table. */
+  readonly queue?: PgBossQueue | null;
+  /** Output URLs presigned by the bucket instead of this service's signed /files URLs. */
+  readonly presigner?: S3BlobStorage | null;
   /**
    * Base URL that signed file links point at; a function when it is only known once the app listens (port 0).
    */
@@ -49,6 +59,8 @@ export interface EmbeddedServer {
   readonly service: TaskService;
   readonly worker: LocalWorker;
   readonly router: BackendRouter;
+  /** The pg-boss consumer feeding `worker`, when there is a queue. */
+  readonly consumer: QueueConsumer | null;
   readonly webhooks: WebhookDispatcher;
   readonly renderMetrics: RenderMetrics;
   /**
@@ -100,12 +112,15 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     store,
     storage,
     fileUrl: (key) =>
-      signFileUrl({
-        baseUrl: baseUrl(),
-        key,
-        expiresAt: new Date(Date.now() + ttl),
-        secret: options.fileSecret,
-      }),
+      options.presigner
+        ? options.presigner.presignedUrl(key, new Date(Date.now() + ttl))
+        : signFileUrl({
+            baseUrl: baseUrl(),
+            key,
+            expiresAt: new Date(Date.now() + ttl),
+            secret: options.fileSecret,
+          }),
+    ...(options.signals ? { signals: options.signals } : {}),
     onQueued: () => {
       worker.wake();
       webhooks.wake();
@@ -123,6 +138,20 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     renderTask: (task) => (task.request.vidu ? viduBody(task) : service.toObject(task)),
     ...(options.service?.allowPrivateHosts ? { allowPrivateHosts: options.service.allowPrivateHosts } : {}),
   });
+  const consumer =
+    options.queue && options.signals
+      ? new QueueConsumer({
+          store,
+          queue: options.queue,
+          worker,
+          signals: options.signals,
+          concurrency: options.worker?.concurrency ?? 1,
+          leaseMs: options.worker?.leaseMs ?? 30_000,
+          maxAttempts: options.worker?.maxAttempts ?? 3,
+          offPeakWindow: options.worker?.offPeakWindow ?? null,
+          ...(options.worker?.onError ? { onError: options.worker.onError } : {}),
+        })
+      : null;
   const app = buildApp({
     ...options.http,
     service,
@@ -137,15 +166,17 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     service,
     worker,
     router,
+    consumer,
     webhooks,
     renderMetrics,
     start: () => {
-      worker.start();
+      if (consumer) consumer.start();
+      else worker.start();
       webhooks.start();
     },
     close: async () => {
       await app.close();
-      await worker.stop();
+      await (consumer ?? worker).stop();
       await webhooks.stop();
       await pool.close();
     },

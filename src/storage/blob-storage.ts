@@ -50,6 +50,11 @@ export interface BlobStorage {
   delete(key: string): Promise<void>;
   /** Removes every key (missing ones are skipped) and answers how many existed. */
   deleteMany(keys: Iterable<string>): Promise<{ deleted: number }>;
+  /**
+   * Every stored key that starts with `prefix` (all keys without one) and when it was last written, in no
+   * promised order; for sweeps that look for blobs no task refers to any more.
+   */
+  list(prefix?: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
   /** Releases what the storage holds; later calls fail. */
   close(): Promise<void>;
 }

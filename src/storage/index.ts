@@ -11,3 +11,6 @@ export {
   type VerifyFileUrlOptions,
 } from './signed-urls.js';
 export { inputFormatOfKey, isWatermarkKey, runOutputKeys, WATERMARK_INPUT } from './task-keys.js';
+export { parseS3Url, type S3Location } from './s3/s3-location.js';
+export { openS3Storage, type S3BlobStorage, type S3StorageOptions } from './s3/s3-storage.js';
+export { MAX_PRESIGN_SECONDS } from './s3/presign-get-url.js';

@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
 import { BlobNotFoundError, RangeNotSatisfiableError } from './blob-errors.js';
@@ -128,11 +139,38 @@ export async function openLocalFolderStorage(options: LocalFolderStorageOptions)
       return { deleted };
     },
 
+    async *list(prefix = '') {
+      if (closed) throw new Error('The blob storage is closed');
+      for await (const entry of walk(root, '')) {
+        if (entry.key.startsWith(prefix)) yield entry;
+      }
+    },
+
     close() {
       closed = true;
       return Promise.resolve();
     },
   };
+}
+
+/** Every blob under `folder` as a key relative to the root; hidden temp files of unfinished writes are skipped. */
+async function* walk(folder: string, keyPrefix: string): AsyncGenerator<{ key: string; modifiedAt: Date }> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return; // pruned by a concurrent delete
+    throw error;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const key = keyPrefix + entry.name;
+    if (entry.isDirectory()) yield* walk(join(folder, entry.name), `${key}/`);
+    else if (entry.isFile()) {
+      const info = await stat(join(folder, entry.name)).catch(() => null);
+      if (info) yield { key, modifiedAt: info.mtime };
+    }
+  }
 }
 
 function resolveRange(key: string, range: ByteRange, size: number): { start: number; end: number } {

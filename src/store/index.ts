@@ -52,6 +52,7 @@ export type {
   ListLedgerOptions,
   TopUpResult,
   ClaimOptions,
+  ClaimTaskOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,

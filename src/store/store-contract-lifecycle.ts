@@ -43,6 +43,45 @@ export function describeLifecycleContract(ctx: StoreTestContext): void {
     });
   });
 
+  describe('claimTask', () => {
+    it('leases the named pending task, off-peak or not, to one of several racing claimers', async () => {
+      const first = await insert(A, { createdAt: at(1) });
+      const offPeak = await insert(B, { createdAt: at(2), offPeak: true });
+      const claims = await Promise.all(
+        ['w1', 'w2', 'w3'].map((owner) =>
+          ctx.store.claimTask(offPeak.id, { owner, leaseMs: LEASE, now: at(50) }),
+        ),
+      );
+      const won = claims.filter((task) => task !== null);
+      expect(won).toHaveLength(1);
+      expect(won[0]).toMatchObject({
+        id: offPeak.id,
+        status: 'processing',
+        leaseExpiresAt: at(50 + LEASE),
+        attempts: 1,
+        startedAt: at(50),
+        version: 2,
+      });
+      expect(await ctx.store.getTask(offPeak.id)).toEqual(won[0]);
+      // The older task was not touched: a claim by id is not a claim of the next one.
+      expect(await ctx.store.getTask(first.id)).toMatchObject({ status: 'pending', attempts: 0, version: 1 });
+    });
+
+    it('answers null for a missing, processing, cancelled or finished task, changing nothing', async () => {
+      const options = { owner: 'w9', leaseMs: LEASE, now: at(10) };
+      expect(await ctx.store.claimTask('task_missing', options)).toBeNull();
+      const running = await insert();
+      await claim('w1', at(5));
+      expect(await ctx.store.claimTask(running.id, options)).toBeNull();
+      expect(await ctx.store.getTask(running.id)).toMatchObject({ leaseOwner: 'w1', attempts: 1 });
+      const cancelled = await insert();
+      await ctx.store.cancelTask(cancelled.id, A, at(6));
+      const before = await ctx.store.getTask(cancelled.id);
+      expect(await ctx.store.claimTask(cancelled.id, options)).toBeNull();
+      expect(await ctx.store.getTask(cancelled.id)).toEqual(before);
+    });
+  });
+
   describe('heartbeat', () => {
     it('extends the lease and stores progress for the owner only', async () => {
       const task = await insert();

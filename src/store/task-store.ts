@@ -174,6 +174,9 @@ export interface ClaimOptions {
   models?: readonly string[];
 }
 
+/** Options for {@link TaskStore.claimTask}: a claim of one named task, so off-peak makes no difference. */
+export type ClaimTaskOptions = Omit<ClaimOptions, 'includeOffPeak'>;
+
 /** Options for {@link TaskStore.expireOffPeakTasks}. */
 export interface ExpireOffPeakOptions {
   createdBefore: Date;
@@ -283,6 +286,11 @@ export interface TaskStore {
   listTasks(keyId: string, options: ListTasksOptions): Promise<TaskPage>;
   /** Atomically leases the oldest pending task to `owner` (attempts + 1); null when none is waiting. */
   claimNextTask(options: ClaimOptions): Promise<StoredTask | null>;
+  /**
+   * Atomically leases the task `id` to `owner` (attempts + 1) if it is pending; null when it is missing or not
+   * pending any more (a queue's job for a task that was cancelled, claimed or finished meanwhile).
+   */
+  claimTask(id: string, options: ClaimTaskOptions): Promise<StoredTask | null>;
   /**
    * Extends `owner`'s lease from `now`; false when the task is no longer processing under that owner. A lease past
    * its expiry that nobody has requeued yet is still the owner's, so it is extended.

@@ -26,6 +26,7 @@ import {
 import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
 import { WATERMARK_INPUT, type BlobStorage } from '../storage/index.js';
 import type { DeliveryLogEntry, LimitReached, NewTask, StoredTask, TaskStore } from '../store/index.js';
+import type { TaskSignals } from '../queue/task-signals.js';
 import { newTaskId } from './task-ids.js';
 import { sealSigningKey } from './webhooks/seal-signing-key.js';
 
@@ -40,6 +41,8 @@ export interface TaskServiceOptions {
   readonly onQueued?: () => void;
   /** Called when a task is cancelled, so the worker rendering it stops. */
   readonly onCancelled?: (taskId: string) => void;
+  /** Tells streams and sync waits of this process when any process changed a task (they poll without). */
+  readonly signals?: TaskSignals;
   readonly allowPrivateHosts?: readonly string[];
   readonly fetchTimeoutMs?: number;
   readonly maxImageBytes?: number;
@@ -82,6 +85,11 @@ export class TaskService {
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
     this.#allowList = parseAllowList(options.allowPrivateHosts);
+  }
+
+  /** The deployment's task signals, when the service was given them. */
+  get signals(): TaskSignals | undefined {
+    return this.#options.signals;
   }
 
   /** The price table in force (precharge shows it). */

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal, type TaskObject } from '../contract/index.js';
+import { waitForTaskSignal, type TaskSignals } from '../queue/task-signals.js';
 import type { TaskService } from './task-service.js';
 
 export interface WatchTaskOptions {
@@ -7,12 +7,14 @@ export interface WatchTaskOptions {
   readonly intervalMs?: number;
   /** Ends the watch (the client went away, or a deadline passed). */
   readonly signal?: AbortSignal;
+  /** Wakes the watch as soon as any process changes the task; the interval is then only the fallback. */
+  readonly signals?: TaskSignals;
 }
 
 /**
  * Yields a task's state now and again whenever its status or progress changes, ending after a final state.
  * It reads the store rather than listening to this process's worker, so it sees tasks rendered by any process
- * of a deployment. A missing task (or another key's) throws task_not_found at the first read.
+ * of a deployment; a task signal only tells it when to read. A missing task (or another key's) throws task_not_found at the first read.
  */
 export async function* watchTask(
   service: TaskService,
@@ -30,10 +32,8 @@ export async function* watchTask(
       yield task;
     }
     if (isTerminal(task.status)) return;
-    try {
-      await sleep(interval, undefined, { signal: options.signal });
-    } catch {
-      return;
-    }
+    if (options.signal?.aborted) return;
+    await waitForTaskSignal(options.signals ?? service.signals, id, interval, options.signal);
+    if (options.signal?.aborted) return;
   }
 }

@@ -5,6 +5,7 @@ import { newDeliveryRow } from '../sqlite/delivery-row.js';
 import { taskFromRow, taskToParams, type KeyRow, type TaskRow } from '../sqlite/task-row.js';
 import type {
   ClaimOptions,
+  ClaimTaskOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
@@ -115,6 +116,17 @@ export async function claimNext(ctx: PgContext, options: ClaimOptions): Promise<
   const row = await one<TaskRow>(ctx, SQL.claimNextPending, [options.includeOffPeak]);
   if (!row) return null;
   const task = taskFromRow(row);
+  return saveTask(ctx, task, planClaim(task, options.owner, options.leaseMs, options.now));
+}
+
+export async function claimById(
+  ctx: PgContext,
+  id: string,
+  options: ClaimTaskOptions,
+): Promise<StoredTask | null> {
+  // Locked first, so of several racing claims of one task the later ones plan from the row the first wrote.
+  const task = await readTask(ctx, id, true);
+  if (!task || task.status !== 'pending') return null;
   return saveTask(ctx, task, planClaim(task, options.owner, options.leaseMs, options.now));
 }
 

@@ -4,6 +4,7 @@ import type { KeyAccount, LedgerAudit, LedgerEntry } from '../ledger.js';
 import type {
   ApiKeyRecord,
   ClaimOptions,
+  ClaimTaskOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
@@ -123,6 +124,10 @@ export class PostgresTaskStore implements TaskStore {
 
   claimNextTask(options: ClaimOptions): Promise<StoredTask | null> {
     return this.#write((ctx) => tasks.claimNext(ctx, options));
+  }
+
+  claimTask(id: string, options: ClaimTaskOptions): Promise<StoredTask | null> {
+    return this.#write((ctx) => tasks.claimById(ctx, id, options));
   }
 
   heartbeat(id: string, owner: string, options: HeartbeatOptions): Promise<boolean> {

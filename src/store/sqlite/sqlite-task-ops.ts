@@ -3,6 +3,7 @@ import { balanceDelta, ledgerEntryFor } from '../ledger.js';
 import { decodeListCursor, encodeListCursor } from '../list-cursor.js';
 import type {
   ClaimOptions,
+  ClaimTaskOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
@@ -108,6 +109,12 @@ export function claimNext(ctx: SqliteContext, options: ClaimOptions): StoredTask
   });
   if (!row) return null;
   const task = taskFromRow(row);
+  return saveTask(ctx, task, planClaim(task, options.owner, options.leaseMs, options.now));
+}
+
+export function claimById(ctx: SqliteContext, id: string, options: ClaimTaskOptions): StoredTask | null {
+  const task = readTask(ctx, id);
+  if (!task || task.status !== 'pending') return null;
   return saveTask(ctx, task, planClaim(task, options.owner, options.leaseMs, options.now));
 }
 

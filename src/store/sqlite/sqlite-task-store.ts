@@ -4,6 +4,7 @@ import type { KeyAccount, LedgerAudit, LedgerEntry } from '../ledger.js';
 import type {
   ApiKeyRecord,
   ClaimOptions,
+  ClaimTaskOptions,
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
@@ -107,6 +108,10 @@ export class SqliteTaskStore implements TaskStore {
 
   claimNextTask(options: ClaimOptions): Promise<StoredTask | null> {
     return this.#write(() => tasks.claimNext(this.#ctx, options));
+  }
+
+  claimTask(id: string, options: ClaimTaskOptions): Promise<StoredTask | null> {
+    return this.#write(() => tasks.claimById(this.#ctx, id, options));
   }
 
   heartbeat(id: string, owner: string, options: HeartbeatOptions): Promise<boolean> {
