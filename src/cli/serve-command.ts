@@ -83,6 +83,11 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       maxBodyBytes: config.maxBodyBytes,
       syncTimeoutMs: config.syncTimeout,
       rateLimit: config.rateLimit,
+      addressRateLimit: config.addressRateLimit,
+      maxConcurrentIntakes: config.maxIntakes,
+      trustProxy: config.trustProxy,
+      headersTimeoutMs: config.headersTimeout,
+      requestTimeoutMs: config.requestTimeout,
       logger: { level: config.logLevel },
     },
   });

@@ -133,6 +133,30 @@ export const ERROR_CATALOGUE = {
     template: 'No task {id}',
     meaning: "No such task, or another key's task",
   },
+  key_not_found: {
+    status: 404,
+    where: 'response',
+    template: 'No API key {id}',
+    meaning: 'No such API key (admin API)',
+  },
+  file_not_found: {
+    status: 404,
+    where: 'response',
+    template: 'No file at this link: {reason}',
+    meaning: 'A download link that is unknown, badly signed or expired (they read the same)',
+  },
+  route_not_found: {
+    status: 404,
+    where: 'response',
+    template: 'No endpoint {method} {path}',
+    meaning: 'No such endpoint',
+  },
+  request_timeout: {
+    status: 408,
+    where: 'response',
+    template: 'The request did not arrive in time: {reason}',
+    meaning: 'Headers or body sent too slowly (the server cut the connection off)',
+  },
   body_too_large: {
     status: 413,
     where: 'response',
@@ -163,6 +187,13 @@ export const ERROR_CATALOGUE = {
     template: 'The queue already holds {depth} tasks (at most {limit}); retry after {retry_after} s',
     meaning:
       'The service would not start this task for a long time; it refuses rather than queue it (see Retry-After)',
+  },
+  server_busy: {
+    status: 503,
+    where: 'response',
+    template: 'The server cannot take this request now: {reason}; retry after {retry_after} s',
+    meaning:
+      'Too many create requests are being taken in at once, or the server is shutting down (see Retry-After)',
   },
   SYNC_TIMEOUT: {
     status: 504,
