@@ -61,7 +61,7 @@ async function startService(
   );
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const base = /listening on (\S+)/.exec(out)?.[1];
       const key = /API key \(shown once\): (\S+)/.exec(out)?.[1];
