@@ -36,13 +36,16 @@ interface Load {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Answers by HTTP status, so a non-2xx figure says what the answers were. */
+  statuses: string;
 }
 
 async function load(
   url: string,
-  options: { connections: number; seconds: number; headers: string[]; body?: string },
+  options: { connections: number; seconds: number; headers: string[]; body?: string; timeoutS?: number },
 ): Promise<Load> {
   const args = [AUTOCANNON, '--json', '-c', String(options.connections), '-d', String(options.seconds)];
+  args.push('-t', String(options.timeoutS ?? 10));
   for (const header of options.headers) args.push('-H', header);
   if (options.body) args.push('-m', 'POST', '-i', options.body);
   const { stdout } = await run(process.execPath, [...args, url], { maxBuffer: 64 << 20 });
@@ -51,6 +54,7 @@ async function load(
     latency: { p50: number; p99: number };
     errors: number;
     non2xx: number;
+    statusCodeStats?: Record<string, { count: number }>;
   };
   return {
     rps: result.requests.average,
@@ -58,6 +62,9 @@ async function load(
     p99: result.latency.p99,
     errors: result.errors,
     non2xx: result.non2xx,
+    statuses: Object.entries(result.statusCodeStats ?? {})
+      .map(([status, { count }]) => `${status}: ${count}`)
+      .join(', '),
   };
 }
 
@@ -149,19 +156,21 @@ try {
     200,
     await load(`http://127.0.0.1:${port}/model/v1/generation`, {
       connections: 200,
-      seconds: 10,
+      seconds: 30,
       headers: [auth, 'content-type: application/json'],
       body: bodyPath,
+      // 200 creates of 3 MB each queue behind two cores: a create waits far longer than autocannon's 10 s.
+      timeoutS: 120,
     }),
   ]);
   console.log(
     `API load on loopback, autocannon 9, ${machineLine()}; create body ${(body.length / 1e6).toFixed(2)} MB\n`,
   );
-  console.log('| endpoint | connections | req/s | p50 ms | p99 ms | errors | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| endpoint | connections | req/s | p50 ms | p99 ms | errors | non-2xx | answers by status |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const [name, connections, r] of rows) {
     console.log(
-      `| ${name} | ${connections} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+      `| ${name} | ${connections} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.statuses} |`,
     );
   }
   console.log(`\npoll throughput / bare route: ${((rows[1][2].rps / rows[0][2].rps) * 100).toFixed(0)}%`);
