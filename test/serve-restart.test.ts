@@ -114,7 +114,7 @@ describe('a server killed mid-render', () => {
       90_000,
     );
     expect(done.status).toBe('completed');
-    expect(done.output![0].content[0].duration).toBe(6);
+    expect(done.output![0].content[0].duration).toBe('6');
     // 720p 6 s: 0.075 + 6 x 0.05.
     expect(await api<KeyView>(`/admin/v1/keys/${keyId}`, admin)).toMatchObject({
       balance: '4.6250',

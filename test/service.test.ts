@@ -121,7 +121,7 @@ describe('creating and rendering a task', () => {
     expect(done.progress).toBe(1);
     expect(done.usage).toEqual({ cost: '0.0650', discount: 1 });
     const content = done.output![0].content[0];
-    expect(content.duration).toBe(1);
+    expect(content.duration).toBe('1');
     const url = new URL(content.url);
     const video = await app.inject({ url: url.pathname + url.search });
     expect(video.statusCode).toBe(200);
@@ -289,7 +289,7 @@ describe('idempotency, listing and cancelling', () => {
     const first = await app.inject({ url: '/model/v1/generation/tasks?limit=2', headers: auth(key) });
     const page = first.json<{ tasks: TaskObject[]; next_cursor: string | null }>();
     expect(page.tasks).toHaveLength(2);
-    expect(Date.parse(page.tasks[0].created_at)).toBeGreaterThanOrEqual(Date.parse(page.tasks[1].created_at));
+    expect(page.tasks[0].created_at).toBeGreaterThanOrEqual(page.tasks[1].created_at);
     const next = await app.inject({
       url: `/model/v1/generation/tasks?limit=2&cursor=${encodeURIComponent(page.next_cursor!)}`,
       headers: auth(key),
@@ -367,14 +367,17 @@ describe('delivery: precharge, event stream, sync', () => {
       headers: auth(key),
       payload: body,
     });
-    expect(response.json()).toEqual({ model: 'viduq2_pro_start_end2video', cost: '0.3250', discount: 1 });
+    expect(response.json()).toMatchObject({
+      status: 'success',
+      data: { model: 'viduq2_pro_start_end2video', cost: '0.3250', currency: 'USD', discount: 1 },
+    });
     const offPeak = await app.inject({
       method: 'POST',
       url: '/model/v1/generation/precharge',
       headers: auth(key),
       payload: { ...body, off_peak: true, is_rec: true },
     });
-    expect(offPeak.json()).toMatchObject({ cost: '0.1875', discount: 0.5 });
+    expect(offPeak.json()).toMatchObject({ data: { cost: '0.1875', discount: 0.5 } });
     const bad = await app.inject({
       method: 'POST',
       url: '/model/v1/generation/precharge',
@@ -590,7 +593,7 @@ describe('admin and operations', () => {
       stack.length = depth + 1;
       if (match[3]) routes.push(stack[depth].replace(/:(\w+)/g, '{$1}'));
     }
-    const apiRoutes = routes.filter((path) => path.startsWith('/model/') || path.startsWith('/admin/'));
+    const apiRoutes = routes.filter((path) => /^\/(model|admin|ent)\//.test(path));
     expect(apiRoutes.length).toBeGreaterThan(10);
     expect(Object.keys(openapi.paths).sort()).toEqual(apiRoutes.sort());
   });

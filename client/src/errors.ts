@@ -33,7 +33,7 @@ export class InbetweenError extends Error {
       return new InbetweenError({
         status,
         code: body.error.code,
-        message: body.error.message,
+        message: body.error.error_message ?? body.error.message,
         param: body.error.param,
         requestId: body.request_id ?? requestId,
       });

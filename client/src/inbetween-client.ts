@@ -112,10 +112,15 @@ export class InbetweenClient {
 
   /** What a request would cost, without creating anything (404 on servers without pricing). */
   async precharge(params: GenerationParams, options: RequestOptions = {}): Promise<Quote> {
-    return this.#json<Quote>('POST', '/model/v1/generation/precharge', {
-      ...options,
-      body: withModel(params),
-    });
+    const answer = await this.#json<{ status: string; data: Quote }>(
+      'POST',
+      '/model/v1/generation/precharge',
+      {
+        ...options,
+        body: withModel(params),
+      },
+    );
+    return answer.data;
   }
 
   /**

@@ -41,8 +41,8 @@ export interface TaskVideoContent {
   type: 'video';
   /** A signed URL that expires. */
   url: string;
-  /** Seconds. */
-  duration: number;
+  /** Seconds, as a string ("5"), the hosted API's type. */
+  duration: string;
   cover_url?: string;
 }
 
@@ -53,13 +53,14 @@ export interface TaskObject {
   status: TaskStatus;
   /** 0..1. */
   progress: number;
-  created_at: string;
-  /** Once a worker started it. */
-  started_at?: string;
-  /** Once it is completed, failed or cancelled. */
-  completed_at?: string;
-  /** Only when failed or cancelled. */
-  error?: { code: string; message: string };
+  /** Integer Unix seconds. */
+  created_at: number;
+  /** Once a worker started it; integer Unix seconds. */
+  started_at?: number;
+  /** Once it is completed, failed or cancelled; integer Unix seconds. */
+  completed_at?: number;
+  /** Only when failed or cancelled; `error_message` repeats `message`. */
+  error?: { code: string; message: string; error_message: string };
   /** Only when completed. */
   output?: { content: TaskVideoContent[] }[];
   /** Only when completed; `cost` is a USD string. */
@@ -117,16 +118,25 @@ export interface Account {
   spent: string;
 }
 
+/** What a request would cost: the `data` of precharge's `{"status": "success", "data": {...}}`. */
 export interface Quote {
+  model: string;
+  original_model: string;
+  billing_model: string;
+  sample_count: number;
   /** USD string. */
   cost: string;
+  currency: string;
   discount: number;
-  model?: string;
+  /** A digest of the priced parameters: the same for requests that cost the same for the same reasons. */
+  hash: string;
+  /** The price table's version, ms since the epoch. */
+  updated_at: number;
 }
 
 /** The body of every error answer. */
 export interface ErrorBody {
-  error: { code: string; message: string; param?: string };
+  error: { code: string; message: string; error_message?: string; param?: string };
   request_id?: string;
 }
 

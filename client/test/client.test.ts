@@ -117,7 +117,8 @@ describe('tasks through the client', () => {
     const done = await client.wait(created.id, { deadlineMs: 45_000, onProgress: (task) => seen.push(task) });
     expect(done.status).toBe('completed');
     expect(done.usage?.cost).toMatch(/^\d+\.\d+$/);
-    expect(done.output?.[0].content[0]).toMatchObject({ type: 'video', duration: 1 });
+    expect(done.output?.[0].content[0]).toMatchObject({ type: 'video', duration: '1' });
+    expect(Number.isInteger(done.created_at) && Number.isInteger(done.completed_at)).toBe(true);
     expect(seen.at(-1)).toEqual(done);
 
     expect(await client.get(created.id)).toEqual(done);
@@ -219,6 +220,11 @@ describe('tasks through the client', () => {
   it('quotes a request with precharge', async () => {
     const quote = await client.precharge(params);
     expect(quote.cost).toMatch(/^\d+\.\d+$/);
+    expect(quote).toMatchObject({
+      currency: 'USD',
+      sample_count: 1,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+    });
     expect(typeof quote.discount).toBe('number');
   });
 });

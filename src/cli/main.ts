@@ -4,6 +4,7 @@ import { InputImageError } from '../engine/input/index.js';
 import { INTERPOLATE_USAGE, interpolateCommand } from './interpolate-command.js';
 import { RENDER_USAGE, renderCommand } from './render-command.js';
 import { KEYS_USAGE, keysCommand } from './keys-command.js';
+import { MIGRATE_USAGE, migrateCommand } from './migrate-command.js';
 import { serveCommand } from './serve-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,6 +13,8 @@ const USAGE = `inbetween: keyframes to video
 inbetween serve [options]   the API service (see inbetween serve --help)
 
 ${KEYS_USAGE}
+
+${MIGRATE_USAGE}
 
 ${RENDER_USAGE}
 
@@ -31,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
       case 'keys':
         await keysCommand(rest);
         return 0;
+      case 'migrate':
+        await migrateCommand(rest);
+        return 0;
       case 'render':
         await renderCommand(rest, controller.signal);
         return 0;
@@ -45,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `Expected a command (serve, keys, render, interpolate) but received ${JSON.stringify(command)}`,
+          `Expected a command (serve, keys, migrate, render, interpolate) but received ${JSON.stringify(command)}`,
         );
     }
   } catch (error) {

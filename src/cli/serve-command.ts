@@ -7,6 +7,7 @@ import { assembleEmbeddedServer } from '../server/embedded-server.js';
 import { openLocalFolderStorage } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { ConfigError } from '../config/config-error.js';
+import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../contract/index.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { parseOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
 import { scheduleRetention } from '../tasks/retention.js';
@@ -52,6 +53,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     ? { value: config.fileUrlSecret, created: false }
     : await persistentSecret(config.dataDir, 'file-url-secret', () => randomBytes(32).toString('base64url'));
   const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
+  const prices = await readPriceTable(config.priceTable);
   let publicUrl = config.publicUrl;
   const server = assembleEmbeddedServer({
     store,
@@ -78,6 +80,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       maxImagePixels: config.maxImagePixels,
       maxActiveTasks: config.maxActiveTasks,
       maxQueue: config.maxQueue,
+      prices,
     },
     http: {
       maxBodyBytes: config.maxBodyBytes,
@@ -89,6 +92,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       headersTimeoutMs: config.headersTimeout,
       requestTimeoutMs: config.requestTimeout,
       logger: { level: config.logLevel },
+      vidu: { creditsPerUsd: config.viduCreditRate },
     },
   });
   const { app } = server;
@@ -125,6 +129,16 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   await server.close();
   await storage.close();
   await store.close();
+}
+
+/** The configured price table, or the defaults; a file that cannot be read or priced stops the start. */
+async function readPriceTable(path: string | undefined): Promise<PriceTable> {
+  if (path === undefined) return DEFAULT_PRICE_TABLE;
+  try {
+    return parsePriceTable(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`INBETWEEN_PRICE_TABLE / --price-table (${path}): ${(error as Error).message}`);
+  }
 }
 
 function readOffPeakWindow(text: string): OffPeakWindow | null {

@@ -246,6 +246,22 @@ export const SETTINGS = {
     min: 1,
     doc: 'Largest decoded input image in pixels, against decompression bombs.',
   },
+  priceTable: {
+    env: 'INBETWEEN_PRICE_TABLE',
+    flag: '--price-table',
+    type: 'path',
+    derived: 'the built-in list prices (see Money)',
+    doc: 'JSON price table file (USD per task and per second for each resolution, is_rec, off-peak discount, updated_at); checked at start.',
+  },
+  viduCreditRate: {
+    env: 'INBETWEEN_VIDU_CREDIT_RATE',
+    flag: '--vidu-credit-rate',
+    type: 'int',
+    default: '20',
+    min: 1,
+    max: 1_000_000,
+    doc: "Credits per USD of the price in Vidu's dialect (/ent/v2): a task's `credits` is its price times this, rounded.",
+  },
   trustProxy: {
     env: 'INBETWEEN_TRUST_PROXY',
     flag: '--trust-proxy',

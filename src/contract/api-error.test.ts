@@ -32,6 +32,12 @@ const STATUSES: Record<string, number> = {
   off_peak_expired: 503,
   SYNC_TIMEOUT: 504,
   internal_error: 500,
+  // Issue 13: 404s that name what is missing, slow clients cut off, and the intake bound and shutdown.
+  key_not_found: 404,
+  file_not_found: 404,
+  route_not_found: 404,
+  request_timeout: 408,
+  server_busy: 503,
 };
 
 describe('error catalogue', () => {
@@ -44,10 +50,11 @@ describe('error catalogue', () => {
 
   it('renders a Markdown table with one row per code, task-only codes marked', () => {
     const lines = errorCatalogueMarkdown().trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^\| code +\| HTTP \| meaning +\|$/);
+    expect(lines[0]).toMatch(/^\| code +\| HTTP \| meaning +\| Vidu reason \(HTTP\) +\|$/);
     expect(lines).toHaveLength(ERROR_CODES.length + 2);
     expect(lines.find((line) => line.includes('002014012'))).toMatch(/\| task +\|/);
     expect(lines.find((line) => line.includes('`SYNC_TIMEOUT`'))).toContain('| 504  |');
+    expect(lines.find((line) => line.includes('`002014011`'))).toContain('`CreditInsufficient` (400)');
     expect(new Set(lines.map((line) => line.length)).size).toBe(1);
   });
 
@@ -85,12 +92,16 @@ describe('apiError', () => {
       error: {
         code: '002014009',
         message: 'Expected at most 2000 characters for prompt but received a string of 2001 characters',
+        error_message: 'Expected at most 2000 characters for prompt but received a string of 2001 characters',
         param: 'prompt',
       },
       request_id: 'req_1',
     });
     const body = errorResponseBody(apiError('task_not_found', { values: { id: 'abc' } }), 'req_2');
-    expect(body).toEqual({ error: { code: 'task_not_found', message: 'No task abc' }, request_id: 'req_2' });
+    expect(body).toEqual({
+      error: { code: 'task_not_found', message: 'No task abc', error_message: 'No task abc' },
+      request_id: 'req_2',
+    });
     expect(Object.keys(body.error)).not.toContain('param');
   });
 

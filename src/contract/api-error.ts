@@ -14,6 +14,8 @@ export type ApiErrorOptions<C extends ErrorCode> = {
 export interface ErrorBody {
   code: string;
   message: string;
+  /** The same text as `message`: the operator's SDK and the gateway's CLI read this member. */
+  error_message: string;
   param?: string;
 }
 
@@ -49,9 +51,9 @@ export class ApiError extends Error {
 
   /** The `error` member of the response or the task. */
   toBody(): ErrorBody {
-    return this.param === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, param: this.param };
+    const body: ErrorBody = { code: this.code, message: this.message, error_message: this.message };
+    if (this.param !== undefined) body.param = this.param;
+    return body;
   }
 }
 
@@ -83,7 +85,7 @@ export function toApiError(error: unknown): ApiError {
   return apiError('internal_error', { cause: error });
 }
 
-/** The response body for an error: `{ error: { code, message, param? }, request_id }`. */
+/** The response body for an error: `{ error: { code, message, error_message, param? }, request_id }`. */
 export function errorResponseBody(error: ApiError, requestId: string): ErrorResponseBody {
   return { error: error.toBody(), request_id: requestId };
 }

@@ -10,6 +10,8 @@ import {
 /** A validated create request: the model and every parameter, defaults filled in. */
 export interface GenerationRequest extends GenerationParams {
   model: string;
+  /** Present on tasks created through Vidu's dialect (/ent/v2): the Vidu model name that was asked for. */
+  vidu?: { model: string };
 }
 
 /** Headers that can carry request fields. */

@@ -17,6 +17,7 @@ export {
   type ErrorCode,
   type ErrorValues,
   type TemplatePlaceholders,
+  type ViduReason,
 } from './error-catalogue.js';
 export {
   GENERATION_PARAM_NAMES,
@@ -47,13 +48,27 @@ export {
   type PriceTable,
   type Quote,
 } from './pricing.js';
+export { parsePriceTable, prechargeQuote, pricedParametersHash, type PrechargeQuote } from './price-table.js';
 export { generationRequestJsonSchema } from './request-json-schema.js';
 export { canTransition, isTaskStatus, isTerminal, TASK_STATUSES, type TaskStatus } from './task-status.js';
 export {
   taskMetadataFromRequest,
   toTaskObject,
+  unixSeconds,
+  type TaskContent,
   type TaskMetadata,
   type TaskObject,
   type TaskRecord,
   type TaskVideo,
 } from './task.js';
+export {
+  statusesOfViduState,
+  VIDU_MODELS,
+  VIDU_STATES,
+  viduCredits,
+  viduErrCode,
+  viduErrorOf,
+  viduState,
+  type ViduErrorBody,
+  type ViduState,
+} from './vidu.js';

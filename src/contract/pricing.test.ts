@@ -43,6 +43,7 @@ describe('quote', () => {
         '1080p': { base: usdToMicros('1'), perSecond: usdToMicros('0.5') },
       },
       recommendedPrompt: usdToMicros('0'),
+      updatedAt: 0,
       offPeakMultiplier: 1,
     };
     expect(quote({ ...base, is_rec: true }, table).cost).toBe('0.2000');

@@ -11,6 +11,8 @@ export interface PriceTable {
   recommendedPrompt: Micros;
   /** Multiplier for `off_peak` tasks (0.5 = half price); applied to the whole task, in millionths. */
   offPeakMultiplier: number;
+  /** When this table took effect, ms since the epoch: precharge's `updated_at`, so a client can tell a change. */
+  updatedAt: number;
 }
 
 /** The defaults of DESIGN.md: public resellers' list prices for this model. */
@@ -22,6 +24,8 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
   },
   recommendedPrompt: 50_000,
   offPeakMultiplier: 0.5,
+  // The day these defaults were last changed.
+  updatedAt: Date.UTC(2026, 11, 1),
 };
 
 /** A price quote, the shape of a task's `usage` plus the exact amount for the ledger. */

@@ -34,13 +34,14 @@ describe('toTaskObject', () => {
       model: 'viduq2_pro_start_end2video',
       status: 'completed',
       progress: 1,
-      created_at: '2026-01-01T00:00:00.000Z',
-      started_at: '2026-01-01T00:00:01.000Z',
-      completed_at: '2026-01-01T00:00:09.000Z',
+      // Integer Unix seconds: the gateway's typed clients decode them as int64.
+      created_at: 1_767_225_600,
+      started_at: 1_767_225_601,
+      completed_at: 1_767_225_609,
       output: [
         {
           content: [
-            { type: 'video', url: 'https://files/x.mp4', duration: 5, cover_url: 'https://files/x.jpg' },
+            { type: 'video', url: 'https://files/x.mp4', duration: '5', cover_url: 'https://files/x.jpg' },
           ],
         },
       ],
@@ -87,6 +88,7 @@ describe('toTaskObject', () => {
     expect(failed.error).toEqual({
       code: '002014012',
       message: 'Video generation failed: ffmpeg exited with code 1',
+      error_message: 'Video generation failed: ffmpeg exited with code 1',
     });
     expect(failed).not.toHaveProperty('output');
     expect(failed).not.toHaveProperty('usage');
@@ -97,6 +99,7 @@ describe('toTaskObject', () => {
     ).toEqual({
       code: 'cancelled',
       message: 'Cancelled',
+      error_message: 'Cancelled',
     });
   });
 

@@ -61,18 +61,32 @@ export interface TaskObject {
   model: string;
   status: TaskStatus;
   progress: number;
-  created_at: string;
-  /** Once a worker started it (not while pending). */
-  started_at?: string;
-  /** Once it is completed, failed or cancelled. */
-  completed_at?: string;
-  /** Only when failed or cancelled. */
-  error?: { code: string; message: string };
+  /** Integer Unix seconds: the hosted gateway's typed clients decode it as int64 and reject anything else. */
+  created_at: number;
+  /** Once a worker started it (not while pending); integer Unix seconds. */
+  started_at?: number;
+  /** Once it is completed, failed or cancelled; integer Unix seconds. */
+  completed_at?: number;
+  /** Only when failed or cancelled; `error_message` repeats `message` for clients that read only that. */
+  error?: { code: string; message: string; error_message: string };
   /** Only when completed. */
-  output?: { content: { type: 'video'; url: string; duration: number; cover_url?: string }[] }[];
+  output?: { content: TaskContent[] }[];
   /** Only when completed (the spec's rule; failed and cancelled tasks are refunded). */
   usage?: { cost: string; discount: number };
   metadata: TaskMetadata;
+}
+
+/** One generated video in a task's `output`; `duration` is a string ("5") as the hosted API sends it. */
+export interface TaskContent {
+  type: 'video';
+  url: string;
+  duration: string;
+  cover_url?: string;
+}
+
+/** A date as the task object carries it: whole Unix seconds. */
+export function unixSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }
 
 /**
@@ -89,13 +103,13 @@ export function toTaskObject(record: TaskRecord): TaskObject {
     model: record.model,
     status,
     progress: status === 'completed' ? 1 : clamp01(record.progress),
-    created_at: record.createdAt.toISOString(),
+    created_at: unixSeconds(record.createdAt),
   };
-  if (status !== 'pending' && record.startedAt) task.started_at = record.startedAt.toISOString();
-  if (isTerminal(status) && record.completedAt) task.completed_at = record.completedAt.toISOString();
+  if (status !== 'pending' && record.startedAt) task.started_at = unixSeconds(record.startedAt);
+  if (isTerminal(status) && record.completedAt) task.completed_at = unixSeconds(record.completedAt);
   if (status === 'failed' || status === 'cancelled') {
     const error = record.error ?? (status === 'failed' ? genericFailure() : undefined);
-    if (error) task.error = { code: error.code, message: error.message };
+    if (error) task.error = { code: error.code, message: error.message, error_message: error.message };
   }
   if (status === 'completed') {
     if (record.videos && record.videos.length > 0) task.output = [{ content: record.videos.map(toContent) }];
@@ -131,14 +145,15 @@ function genericFailure(): { code: string; message: string } {
   return { code: '002014012', message: ERROR_CATALOGUE['002014012'].meaning };
 }
 
-function toContent(video: TaskVideo): { type: 'video'; url: string; duration: number; cover_url?: string } {
-  const content: { type: 'video'; url: string; duration: number; cover_url?: string } = {
-    type: 'video',
-    url: video.url,
-    duration: video.duration,
-  };
+function toContent(video: TaskVideo): TaskContent {
+  const content: TaskContent = { type: 'video', url: video.url, duration: formatSeconds(video.duration) };
   if (video.coverUrl) content.cover_url = video.coverUrl;
   return content;
+}
+
+// Whole seconds print without a fraction ("5"), others with at most three decimals ("4.042").
+function formatSeconds(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000);
 }
 
 function clamp01(value: number): number {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { apiError } from '../contract/index.js';
 import type { TaskStore } from '../store/index.js';
-import { authenticateKey, type KeyCache } from './authenticate.js';
+import { authenticateKey, type AuthScheme, type KeyCache } from './authenticate.js';
 import type { IntakeGate } from './intake-gate.js';
 import type { LongResponses } from './long-responses.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -13,8 +13,11 @@ declare module 'fastify' {
   }
 }
 
-/** URL prefixes whose every request needs an API key. A second dialect's prefix is one more entry. */
-const API_KEY_PREFIXES = ['/model/'];
+/** URL prefixes whose every request needs an API key, with the scheme each dialect sends it in. */
+const API_KEY_PREFIXES: ReadonlyArray<readonly [prefix: string, scheme: AuthScheme]> = [
+  ['/model/', 'Bearer'],
+  ['/ent/', 'Token'],
+];
 
 // Probes and scrapes come from the platform at a steady rate; they must not be throttled with the clients.
 const UNLIMITED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -50,8 +53,9 @@ export function registerApiGuard(app: FastifyInstance, options: ApiGuardOptions)
         values: { reason: 'request rate of this client address', retry_after: addressWait },
       });
     }
-    if (!API_KEY_PREFIXES.some((prefix) => path.startsWith(prefix))) return;
-    const key = await authenticateKey(options.store, request.headers.authorization, options.keys);
+    const scheme = API_KEY_PREFIXES.find(([prefix]) => path.startsWith(prefix))?.[1];
+    if (scheme === undefined) return;
+    const key = await authenticateKey(options.store, request.headers.authorization, options.keys, scheme);
     const keyWait = byKey.take(key.id);
     if (keyWait > 0) {
       throw apiError('rate_limited', {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, apiError, errorResponseBody, toApiError } from '../contract/index.js';
+import { ApiError, apiError, errorResponseBody, toApiError, viduErrorOf } from '../contract/index.js';
 import type { BlobStorage } from '../storage/index.js';
 import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -18,6 +18,7 @@ import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerOperationRoutes } from './operation-routes.js';
+import { registerViduRoutes, type ViduRouteOptions } from './vidu/vidu-routes.js';
 import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
@@ -47,6 +48,8 @@ export interface AppOptions {
   readonly syncTimeoutMs?: number;
   /** Render durations from the in-process worker, when there is one. */
   readonly renderMetrics?: RenderMetrics;
+  /** Vidu's dialect (/ent/v2); default 20 credits per USD. */
+  readonly vidu?: ViduRouteOptions;
 }
 
 /**
@@ -103,16 +106,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (apiErr.code === 'rate_limited' || apiErr.code === 'queue_full' || apiErr.code === 'server_busy') {
       void reply.header('retry-after', String(apiErr.values.retry_after ?? 1));
     }
+    // Each dialect answers errors in its own shape; the request id is Vidu's trace_id.
+    if (isViduUrl(request.url)) {
+      const body = viduErrorOf(apiErr, request.id);
+      return reply.status(body.code).send(body);
+    }
     return reply.status(apiErr.status).send(errorResponseBody(apiErr, request.id));
   });
   app.setNotFoundHandler((request, reply) => {
     const error = apiError('route_not_found', {
       values: { method: request.method, path: request.url.split('?', 1)[0].slice(0, 200) },
     });
+    if (isViduUrl(request.url)) return reply.status(404).send(viduErrorOf(error, request.id));
     return reply.status(404).send(errorResponseBody(error, request.id));
   });
   intake.register(app);
   registerGenerationRoutes(app, options, keys);
+  registerViduRoutes(app, options, keys, options.vidu ?? {});
   registerDeliveryRoutes(app, options, { keys, intake, longResponses });
   registerCallbackRoutes(app, options, keys);
   registerAccountRoutes(app, options, keys);
@@ -121,6 +131,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerOperationRoutes(app, options);
   registerWebRoutes(app);
   return app;
+}
+
+function isViduUrl(url: string): boolean {
+  return url.startsWith('/ent/');
 }
 
 /** Fastify's own errors (bad JSON, body too large) in the catalogue's terms; anything unknown is a 500. */

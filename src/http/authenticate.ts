@@ -7,9 +7,17 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+/** The credential schemes: `Bearer <key>` on /model/v1 and /admin/v1, `Token <key>` on Vidu's /ent/v2. */
+export type AuthScheme = 'Bearer' | 'Token';
+
+function bearerToken(header: string | undefined, scheme: AuthScheme = 'Bearer'): string | null {
+  const match = new RegExp(`^${scheme}\\s+(\\S+)\\s*$`, 'i').exec(header ?? '');
   return match ? match[1] : null;
+}
+
+/** The key a header carries in `scheme`, or null; Vidu's callbacks are signed with it. */
+export function credentialOf(header: string | undefined, scheme: AuthScheme): string | null {
+  return bearerToken(header, scheme);
 }
 
 /**
@@ -61,8 +69,9 @@ export async function authenticateKey(
   store: TaskStore,
   header: string | undefined,
   cache?: KeyCache,
+  scheme: AuthScheme = 'Bearer',
 ): Promise<ApiKeyRecord> {
-  const token = bearerToken(header);
+  const token = bearerToken(header, scheme);
   if (token === null) {
     throw apiError('unauthorized', {
       values: { received: header ? 'another scheme' : 'no Authorization header' },

@@ -4,7 +4,7 @@ import {
   errorResponseBody,
   isTerminal,
   parseGenerationRequest,
-  quote,
+  prechargeQuote,
   toApiError,
   type TaskObject,
 } from '../contract/index.js';
@@ -45,53 +45,54 @@ export function registerDeliveryRoutes(
       request.body,
       typeof modelHeader === 'string' ? { model: modelHeader } : {},
     );
-    const { cost, discount } = quote(parsed);
-    return { model: parsed.model, cost, discount };
+    // The envelope the operator's SDK reads (`resp.data.cost`); unknown members of the body are ignored.
+    return { status: 'success', data: prechargeQuote(parsed, service.prices) };
   });
 
-  app.get<{ Params: { id: string } }>('/model/v1/generation/task/:id/stream', async (request, reply) => {
-    const key = await authenticateKey(store, request.headers.authorization, keys);
-    // The first read happens before the stream opens, so a missing task is an ordinary 404 answer.
-    const first = await service.get(key.id, request.params.id);
-    // The stream ends when the client hangs up or the server shuts down.
-    const shutdown = longResponses.open();
-    const signal = AbortSignal.any([hangUpSignal(reply), shutdown.signal]);
-    const lastEventId = Number(request.headers['last-event-id']);
-    let eventId = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : 0;
-    reply.hijack();
-    const out = reply.raw;
-    out.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-request-id': request.id,
-      // Proxies such as nginx buffer responses unless told not to; events must arrive as they happen.
-      'x-accel-buffering': 'no',
-    });
-    const send = (event: string, data: unknown): void => {
-      out.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    try {
-      if (isTerminal(first.status)) {
-        send('done', first);
-      } else {
-        for await (const task of watchTask(service, key.id, request.params.id, {
-          signal,
-        })) {
-          send(isTerminal(task.status) ? 'done' : 'progress', task);
+  app.get<{ Params: { id: string }; Querystring: { cursor?: string } }>(
+    '/model/v1/generation/task/:id/stream',
+    async (request, reply) => {
+      const key = await authenticateKey(store, request.headers.authorization, keys);
+      // The first read happens before the stream opens, so a missing task is an ordinary 404 answer.
+      const first = await service.get(key.id, request.params.id);
+      // The stream ends when the client hangs up or the server shuts down.
+      const shutdown = longResponses.open();
+      const signal = AbortSignal.any([hangUpSignal(reply), shutdown.signal]);
+      // Where a reconnecting client left off: the Last-Event-ID header (browsers) or ?cursor=N (the operator's SDK).
+      let eventId = eventIdFrom(request.headers['last-event-id']) ?? eventIdFrom(request.query.cursor) ?? 0;
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-request-id': request.id,
+        // Proxies such as nginx buffer responses unless told not to; events must arrive as they happen.
+        'x-accel-buffering': 'no',
+      });
+      const send = (event: string, data: unknown): void => {
+        out.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+      try {
+        if (isTerminal(first.status)) {
+          send('done', first);
+        } else {
+          for await (const task of watchTask(service, key.id, request.params.id, { signal })) {
+            send(isTerminal(task.status) ? 'done' : 'progress', task);
+          }
         }
+      } catch (error) {
+        const failure = toApiError(error);
+        if (failure.code === 'internal_error') request.log.error({ err: error }, 'event stream failed');
+        send('error', errorResponseBody(failure, request.id));
+      } finally {
+        clearInterval(keepAlive);
+        shutdown.done();
+        out.end();
       }
-    } catch (error) {
-      const failure = toApiError(error);
-      if (failure.code === 'internal_error') request.log.error({ err: error }, 'event stream failed');
-      send('error', errorResponseBody(failure, request.id));
-    } finally {
-      clearInterval(keepAlive);
-      shutdown.done();
-      out.end();
-    }
-  });
+    },
+  );
 
   app.post('/model/v1/generation/sync', { config: { intake: true } }, async (request, reply) => {
     const key = await authenticateKey(store, request.headers.authorization, keys);
@@ -128,4 +129,11 @@ export function registerDeliveryRoutes(
     });
     return reply.status(504).send({ ...errorResponseBody(timeout, request.id), task: latest });
   });
+}
+
+// A non-negative integer event id, or null for anything else (a missing or malformed value starts at 0).
+function eventIdFrom(value: string | string[] | undefined): number | null {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || !/^\d{1,15}$/.test(text.trim())) return null;
+  return Number(text.trim());
 }

@@ -64,7 +64,12 @@ function openApiDocument(): Record<string, unknown> {
           requestBody: {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/GenerationRequest' } } },
           },
-          responses: { '200': { description: '{ model, cost, discount }: the quote; nothing is created' } },
+          responses: {
+            '200': {
+              description:
+                '{ status: "success", data: { model, original_model, billing_model, sample_count, cost, currency, discount, hash, updated_at } }: the quote; nothing is created',
+            },
+          },
         },
       },
       '/model/v1/generation/sync': {
@@ -83,7 +88,9 @@ function openApiDocument(): Record<string, unknown> {
         get: {
           security: bearer,
           responses: {
-            '200': { description: 'Server-sent events: progress, done, error; Last-Event-ID resumes' },
+            '200': {
+              description: 'Server-sent events: progress, done, error; Last-Event-ID or ?cursor=N resumes',
+            },
           },
         },
       },
@@ -95,6 +102,24 @@ function openApiDocument(): Record<string, unknown> {
       },
       '/model/v1/generation/tasks': {
         get: { security: bearer, responses: { '200': { description: "The caller's tasks, newest first" } } },
+      },
+      // Vidu's dialect: Authorization: Token <key>, Vidu's bodies and answers (README, "Vidu's own API").
+      '/ent/v2/start-end2video': {
+        post: {
+          responses: { '200': { description: "Vidu's create answer: task_id, state created, credits" } },
+        },
+      },
+      '/ent/v2/img2video': {
+        post: { responses: { '200': { description: "Vidu's create answer from one start frame" } } },
+      },
+      '/ent/v2/tasks/{id}/creations': {
+        get: { responses: { '200': { description: 'state, err_code, credits, payload, creations' } } },
+      },
+      '/ent/v2/tasks': {
+        get: { responses: { '200': { description: 'tasks and next_page_token' } } },
+      },
+      '/ent/v2/tasks/{id}/cancel': {
+        post: { responses: { '200': { description: '{}' } } },
       },
       '/model/v1/generation/task/{id}/callbacks': {
         get: {

@@ -8,7 +8,7 @@ const task = (status: TaskObject['status']): TaskObject =>
     model: 'm',
     status,
     progress: 0,
-    created_at: '2026-01-01T00:00:00Z',
+    created_at: 1_767_225_600,
     metadata: {},
   }) as TaskObject;
 

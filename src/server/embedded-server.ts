@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { WorkerPool } from '../engine/render/worker-pool.js';
 import { buildApp, type AppOptions } from '../http/app.js';
+import { DEFAULT_CREDITS_PER_USD, viduCallbackBody } from '../http/vidu/vidu-routes.js';
 import { signFileUrl, type BlobStorage } from '../storage/index.js';
 import type { TaskStore } from '../store/index.js';
 import { TaskService, type TaskServiceOptions } from '../tasks/task-service.js';
@@ -64,6 +65,7 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
   const { publicUrl } = options;
   const baseUrl = typeof publicUrl === 'string' ? () => publicUrl : publicUrl;
   const service = new TaskService({
+    callbackKeySecret: options.fileSecret,
     ...options.service,
     store,
     storage,
@@ -80,11 +82,15 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     },
     onCancelled: (id) => worker.cancel(id),
   });
+  const viduBody = viduCallbackBody(service, options.http?.vidu?.creditsPerUsd ?? DEFAULT_CREDITS_PER_USD);
   const webhooks = new WebhookDispatcher({
     timeoutMs: options.service?.fetchTimeoutMs ?? 10_000,
+    // The sealed Vidu signing keys are sealed with the secret every API process of a deployment shares.
+    callbackKeySecret: options.fileSecret,
     ...options.webhooks,
     store,
-    renderTask: (task) => service.toObject(task),
+    // Each dialect's callback body is its own poll answer.
+    renderTask: (task) => (task.request.vidu ? viduBody(task) : service.toObject(task)),
     ...(options.service?.allowPrivateHosts ? { allowPrivateHosts: options.service.allowPrivateHosts } : {}),
   });
   const app = buildApp({

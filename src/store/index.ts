@@ -1,5 +1,19 @@
 export { decodeListCursor, encodeListCursor, InvalidCursorError, type ListPosition } from './list-cursor.js';
 export { MIGRATIONS, migrate, type Migration } from './sqlite/migrations.js';
+export { migrateSqliteFile } from './sqlite/migrate-sqlite-file.js';
+export {
+  describePostgresUrl,
+  migratePostgres,
+  openPostgresStore,
+  PG_MIGRATIONS,
+  PostgresConnectError,
+  PostgresTaskStore,
+  transactionDb,
+  type InTransactionHook,
+  type PgMigration,
+  type PgStoreHooks,
+  type PostgresStoreOptions,
+} from './postgres/index.js';
 export {
   openSqliteStore,
   SqliteTaskStore,
@@ -30,7 +44,9 @@ export type {
   ExpireOffPeakOptions,
   HeartbeatOptions,
   InsertTaskOptions,
+  InsertLimits,
   InsertTaskResult,
+  LimitReached,
   ListTasksOptions,
   NewTask,
   RequeueOptions,

@@ -74,6 +74,7 @@ export function describeMoneyContract(ctx: StoreTestContext): void {
       expect(await balance()).toBe(2_000_000 - COST);
       await ctx.store.expireOffPeakTasks({ createdBefore: at(31), now: at(40), error: ERROR });
       await ctx.store.expireOffPeakTasks({ createdBefore: at(31), now: at(41), error: ERROR });
+      expect((await ctx.store.getTask(offPeak.id))?.status).toBe('failed');
       expect(await balance()).toBe(2_000_000);
       expect((await kinds()).filter(([kind]) => kind === 'refund').map(([, , id]) => id)).toEqual([
         failed.id,

@@ -47,6 +47,37 @@ export function describeOutboxContract(ctx: StoreTestContext): void {
       expect(await ctx.store.listDeliveries(quiet.id)).toEqual([]);
     });
 
+    it("keeps a task's sealed signing key on its callback rows only until each ends, and off the final task", async () => {
+      const task = await insert(A, { createdAt: at(0), callbackSigningKey: 'v1.sealed' });
+      expect((await ctx.store.getTask(task.id))?.callbackSigningKey).toBe('v1.sealed');
+      await claim('w1', at(10));
+      await ctx.store.completeTask(task.id, 'w1', OUTPUT, at(30));
+      // The final task no longer holds it; every callback row, the final one included, still does.
+      expect((await ctx.store.getTask(task.id))?.callbackSigningKey).toBeNull();
+      const log = await ctx.store.listDeliveries(task.id);
+      expect(log.map((d) => d.signingKey)).toEqual(['v1.sealed', 'v1.sealed', 'v1.sealed']);
+      // Snapshots of the task never carry it.
+      expect(log.map((d) => d.task.callbackSigningKey)).toEqual([null, null, null]);
+      const due = await claimDue('d1', at(40));
+      const [delivered, retried, givenUp] = due;
+      const outcome = (id: string, n: number, status: number, next: Date | null) => ({
+        attempt: attempt(id, n, at(41), status),
+        payload: '{}',
+        delivered: status === 200,
+        nextAttemptAt: next,
+      });
+      await ctx.store.recordDeliveryAttempt(delivered.id, 'd1', outcome(delivered.id, 1, 200, null));
+      await ctx.store.recordDeliveryAttempt(retried.id, 'd1', outcome(retried.id, 1, 500, at(60)));
+      await ctx.store.recordDeliveryAttempt(givenUp.id, 'd1', outcome(givenUp.id, 1, 500, null));
+      const after = new Map((await ctx.store.listDeliveries(task.id)).map((d) => [d.id, d]));
+      expect(after.get(delivered.id)?.signingKey).toBeNull();
+      expect(after.get(retried.id)?.signingKey).toBe('v1.sealed');
+      expect(after.get(givenUp.id)?.signingKey).toBeNull();
+      // Tasks without one have none anywhere.
+      const plain = await insert(A);
+      expect((await ctx.store.listDeliveries(plain.id)).map((d) => d.signingKey)).toEqual([null]);
+    });
+
     it('leases due deliveries to one dispatcher at a time, and again once the lease runs out', async () => {
       const task = await insert(A, { createdAt: at(0) });
       const [first, second] = await Promise.all([claimDue('d1', at(1)), claimDue('d2', at(1))]);

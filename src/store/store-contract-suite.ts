@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from './list-cursor.js';
 import { at, makeKey, makeTask, REQUEST, T0 } from './store-test-fixtures.js';
 import { describeLifecycleContract } from './store-contract-lifecycle.js';
+import { describeLimitsContract } from './store-contract-limits.js';
 import { describeMoneyContract } from './store-contract-money.js';
 import { describeOutboxContract } from './store-contract-outbox.js';
 import type { NewTask, StoredTask, TaskStore } from './task-store.js';
@@ -46,6 +47,7 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
       claim,
     };
     describeLifecycleContract(context);
+    describeLimitsContract(context);
     describeMoneyContract(context);
     describeOutboxContract(context);
 

@@ -67,6 +67,7 @@ export function makeTask(keyId: string, extra: Partial<NewTask> = {}): NewTask {
     discount: 1,
     offPeak: false,
     callbackUrl: 'https://example.com/hook',
+    callbackSigningKey: null,
     createdAt: T0,
     ...extra,
   };

@@ -43,6 +43,11 @@ export interface StoredTask {
   discount: number;
   offPeak: boolean;
   callbackUrl: string | null;
+  /**
+   * The sealed API key that signs this task's callbacks Vidu's way (tasks made through /ent/v2 with a
+   * callback_url); copied into each callback row, and erased from the task when it reaches a final state.
+   */
+  callbackSigningKey: string | null;
   idempotencyKey: string | null;
   /** Hash of the create body, to tell "same request again" from "same key, other body". */
   requestHash: string | null;
@@ -85,23 +90,50 @@ export type NewTask = Pick<
   | 'discount'
   | 'offPeak'
   | 'callbackUrl'
+  | 'callbackSigningKey'
   | 'createdAt'
 >;
+
+/**
+ * Limits {@link TaskStore.insertTask} checks in the insert's own transaction, serialised with every other insert
+ * that checks them (across processes on PostgreSQL), so a burst of creates cannot pass a limit together.
+ */
+export interface InsertLimits {
+  /** Pending and processing tasks the key may have; the insert is refused when it already has this many. */
+  maxActiveTasks?: number;
+  /** Pending tasks the whole service accepts; the insert is refused when this many are waiting. */
+  maxQueue?: number;
+}
+
+/** Which limit refused an insert, the count found and the limit. */
+export interface LimitReached {
+  limit: 'active_tasks' | 'queue';
+  count: number;
+  max: number;
+}
 
 /** Options for {@link TaskStore.insertTask}. */
 export interface InsertTaskOptions {
   /** The `Idempotency-Key` and the request's hash; unique per API key. */
   idempotency?: { key: string; requestHash: string } | null;
+  /** Checked after the idempotency key (a retry of a stored create is answered, not refused) and before the balance. */
+  limits?: InsertLimits;
 }
 
 /**
  * A new row (its cost held in the same transaction), the row that already holds the idempotency key, or a
- * refusal because the key's balance does not cover the cost (nothing inserted in either case).
+ * refusal because a limit is reached or the key's balance does not cover the cost (nothing inserted then).
  */
 export type InsertTaskResult =
   | { inserted: true; task: StoredTask }
-  | { inserted: false; existing: StoredTask }
-  | { inserted: false; existing?: undefined; insufficientBalance: { balanceMicros: Micros } };
+  | { inserted: false; existing: StoredTask; limitReached?: undefined; insufficientBalance?: undefined }
+  | {
+      inserted: false;
+      existing?: undefined;
+      limitReached?: undefined;
+      insufficientBalance: { balanceMicros: Micros };
+    }
+  | { inserted: false; existing?: undefined; insufficientBalance?: undefined; limitReached: LimitReached };
 
 /** Options for {@link TaskStore.listTasks}. */
 export interface ListTasksOptions {
@@ -246,7 +278,7 @@ export interface TaskStore {
   failTask(id: string, owner: string | null, error: TaskError, now: Date): Promise<TransitionResult>;
   /**
    * pending or processing -> cancelled. `keyId` must own the task (another key's task is not_found); null for
-   * the service itself (off-peak expiry), which may also store an error saying why.
+   * the service itself, which may also store an error saying why.
    */
   cancelTask(
     id: string,
@@ -256,7 +288,7 @@ export interface TaskStore {
   ): Promise<TransitionResult>;
   /** Expired leases back to pending, or to failed (002014012) once `maxAttempts` claims are used up. */
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult>;
-  /** Cancels pending off-peak tasks created before `createdBefore`, with `error` as the reason. */
+  /** Fails pending off-peak tasks created before `createdBefore`, with `error` as the reason (and refunds them). */
   expireOffPeakTasks(options: ExpireOffPeakOptions): Promise<StoredTask[]>;
   /** Number of tasks in every state (all states present). */
   countByStatus(): Promise<Record<TaskStatus, number>>;

@@ -33,6 +33,7 @@ export function newTaskRow(
     outputDuration: null,
     recommendedPrompt: null,
     music: null,
+    callbackSigningKey: task.callbackSigningKey ?? null,
     attempts: 0,
     leaseOwner: null,
     leaseExpiresAt: null,
@@ -47,7 +48,10 @@ export function newTaskRow(
 function moved(task: StoredTask, to: TaskStatus, now: Date, changes: Partial<StoredTask>): StoredTask {
   if (!canTransition(task.status, to))
     throw new Error(`Task ${task.id}: ${task.status} -> ${to} is not allowed`);
-  return { ...task, ...changes, status: to, updatedAt: now, version: task.version + 1 };
+  // A final task makes no more callbacks, so the sealed key that signs them is erased from it now (the last
+  // callback row carries its own copy until it is delivered or given up).
+  const signing = isTerminal(to) ? { callbackSigningKey: null } : {};
+  return { ...task, ...changes, ...signing, status: to, updatedAt: now, version: task.version + 1 };
 }
 
 function holdsLease(task: StoredTask, owner: string): boolean {

@@ -21,6 +21,11 @@ export interface WebhookDelivery {
   event: TaskStatus;
   /** The task as it was right after the change. */
   task: StoredTask;
+  /**
+   * The task's sealed Vidu signing key while the delivery is pending (null for Standard Webhooks tasks); erased
+   * once it is delivered or given up.
+   */
+  signingKey: string | null;
   /** The exact body sent, fixed at the first attempt so every retry sends the same bytes; null before. */
   payload: string | null;
   state: DeliveryState;

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 describe('expireOffPeakTasks', () => {
-  it('cancels off-peak tasks not started within 48 h, and nothing else', async () => {
+  it('fails off-peak tasks not started within 48 h, and nothing else', async () => {
     const keyId = makeKey(1).id;
     await store.insertTask(makeTask(keyId, { id: 'task_offpeak', offPeak: true, createdAt: T0 }));
     await store.insertTask(makeTask(keyId, { id: 'task_normal', offPeak: false, createdAt: T0 }));
@@ -24,7 +24,7 @@ describe('expireOffPeakTasks', () => {
     const expired = await expireOffPeakTasks(store, new Date(T0.getTime() + OFF_PEAK_MAX_WAIT_MS + 1));
     expect(expired.map((t) => t.id)).toEqual(['task_offpeak']);
     const task = await store.getTask('task_offpeak');
-    expect(task).toMatchObject({ status: 'cancelled', errorCode: 'off_peak_expired' });
+    expect(task).toMatchObject({ status: 'failed', errorCode: 'off_peak_expired' });
     expect(task?.errorMessage).toMatch(/48 h/);
     expect((await store.getTask('task_normal'))?.status).toBe('pending');
     expect((await store.getTask('task_recent'))?.status).toBe('pending');

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
   apiError,
+  DEFAULT_PRICE_TABLE,
   formatUsd,
   parseGenerationRequest,
   quote,
   toTaskObject,
   taskMetadataFromRequest,
   type GenerationRequest,
+  type PriceTable,
   type TaskObject,
   type TaskStatus,
 } from '../contract/index.js';
@@ -23,8 +25,9 @@ import {
 } from '../media/index.js';
 import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
 import type { BlobStorage } from '../storage/index.js';
-import type { DeliveryLogEntry, NewTask, StoredTask, TaskStore } from '../store/index.js';
+import type { DeliveryLogEntry, LimitReached, NewTask, StoredTask, TaskStore } from '../store/index.js';
 import { newTaskId } from './task-ids.js';
+import { sealSigningKey } from './webhooks/seal-signing-key.js';
 
 /** Name of a task's stored watermark image among its inputs (the keyframes are `input-<n>`). */
 export const WATERMARK_INPUT = 'watermark';
@@ -46,6 +49,13 @@ export interface TaskServiceOptions {
   /** Pending and processing tasks one key may have at once; default 20. */
   readonly maxActiveTasks?: number;
   readonly maxImagePixels?: number;
+  /** Prices; default {@link DEFAULT_PRICE_TABLE}. */
+  readonly prices?: PriceTable;
+  /**
+   * Deployment secret that seals the API key of a task created through Vidu's dialect, which signs its callbacks
+   * (keys are otherwise kept only as hashes); without it such a task cannot have a callback_url.
+   */
+  readonly callbackKeySecret?: string;
   readonly clock?: () => Date;
 }
 
@@ -54,6 +64,8 @@ export interface CreateTaskInput {
   readonly body: unknown;
   readonly modelHeader?: string;
   readonly idempotencyKey?: string;
+  /** Set by Vidu's dialect: the Vidu model name asked for and the API key its callbacks are signed with. */
+  readonly vidu?: { readonly model: string; readonly apiKey: string };
 }
 
 /**
@@ -73,8 +85,21 @@ export class TaskService {
     this.#allowList = parseAllowList(options.allowPrivateHosts);
   }
 
+  /** The price table in force (precharge shows it). */
+  get prices(): PriceTable {
+    return this.#options.prices ?? DEFAULT_PRICE_TABLE;
+  }
+
   async create(input: CreateTaskInput): Promise<TaskObject> {
-    const request = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
+    return this.toObject(await this.createTask(input));
+  }
+
+  /** Creates a task and answers it as stored, for a dialect that shows it in its own shape. */
+  async createTask(input: CreateTaskInput): Promise<StoredTask> {
+    const parsed = parseGenerationRequest(input.body, input.modelHeader ? { model: input.modelHeader } : {});
+    const request: GenerationRequest = input.vidu ? { ...parsed, vidu: { model: input.vidu.model } } : parsed;
+    // Before anything is fetched or stored: a Vidu callback needs the secret that keeps its signing key.
+    if (input.vidu && request.callback_url && !this.#options.callbackKeySecret) throw noSigningSecret();
     const requestHash = input.idempotencyKey ? hashRequest(request) : null;
     // A retry of a create that already happened answers its task before any limit is checked: its money is
     // held and its slot taken by that task, so a 402 or 429 now would tell the client it was not created.
@@ -84,7 +109,7 @@ export class TaskService {
     }
     await this.#checkActiveTasks(input.keyId);
     await this.#checkQueue();
-    await this.#checkBalance(input.keyId, quote(request).micros);
+    await this.#checkBalance(input.keyId, quote(request, this.prices).micros);
     if (request.callback_url) await this.#checkCallbackUrl(request.callback_url);
     const images = await intakeImages(request.images, {
       ...(this.#options.allowPrivateHosts ? { allowPrivateHosts: this.#options.allowPrivateHosts } : {}),
@@ -100,14 +125,19 @@ export class TaskService {
       watermark !== null,
     );
     const task = this.#newTask({ id, request, images, inputKeys, keyId: input.keyId });
+    if (input.vidu && request.callback_url) task.callbackSigningKey = this.#sealVidu(id, input.vidu.apiKey);
     const inserted = await this.#options.store.insertTask(task, {
       idempotency: input.idempotencyKey && requestHash ? { key: input.idempotencyKey, requestHash } : null,
+      // Checked again where they cannot be raced: the checks above ran before an intake that takes seconds,
+      // during which a burst of creates all see the same room.
+      limits: { maxActiveTasks: this.#maxActiveTasks(), maxQueue: this.#maxQueue() },
     });
     if (!inserted.inserted) {
-      // Nothing was stored for this request: either another request with the same idempotency key won the
-      // race (its task stands) or the balance does not cover the cost. Our inputs go either way.
+      // Nothing was stored for this request: another request with the same idempotency key won the race (its
+      // task stands), a limit filled up meanwhile, or the balance does not cover the cost. Our inputs go.
       await this.#options.storage.deleteMany(inputKeys);
       if (inserted.existing) return this.#answerIdempotent(inserted.existing, requestHash);
+      if (inserted.limitReached) throw limitError(inserted.limitReached);
       throw apiError('002014011', {
         values: {
           cost: formatUsd(task.costMicros),
@@ -116,19 +146,32 @@ export class TaskService {
       });
     }
     this.#options.onQueued?.();
-    return this.toObject(inserted.task);
+    return inserted.task;
   }
 
   async get(keyId: string, id: string): Promise<TaskObject> {
     return this.toObject(await this.#ownTask(keyId, id));
   }
 
+  /** One of the key's tasks as stored; task_not_found for a missing one or another key's. */
+  async getTask(keyId: string, id: string): Promise<StoredTask> {
+    return this.#ownTask(keyId, id);
+  }
+
   async list(
     keyId: string,
     query: { status?: TaskStatus; limit: number; cursor?: string },
   ): Promise<{ tasks: TaskObject[]; nextCursor: string | null }> {
-    const page = await this.#options.store.listTasks(keyId, query);
+    const page = await this.listTasks(keyId, query);
     return { tasks: page.tasks.map((task) => this.toObject(task)), nextCursor: page.nextCursor };
+  }
+
+  /** A page of the key's tasks as stored, newest first. */
+  async listTasks(
+    keyId: string,
+    query: { status?: TaskStatus; limit: number; cursor?: string },
+  ): Promise<{ tasks: StoredTask[]; nextCursor: string | null }> {
+    return this.#options.store.listTasks(keyId, query);
   }
 
   /** The callbacks of one of the key's tasks, with every attempt. */
@@ -138,6 +181,11 @@ export class TaskService {
   }
 
   async cancel(keyId: string, id: string): Promise<TaskObject> {
+    return this.toObject(await this.cancelTask(keyId, id));
+  }
+
+  /** Cancels one of the key's tasks and answers it as stored. */
+  async cancelTask(keyId: string, id: string): Promise<StoredTask> {
     await this.#ownTask(keyId, id);
     const result = await this.#options.store.cancelTask(id, keyId, this.#clock());
     if (!result.ok) {
@@ -147,24 +195,35 @@ export class TaskService {
       });
     }
     this.#options.onCancelled?.(id);
-    return this.toObject(result.task);
+    return result.task;
   }
 
-  /** 429 when the key already has as many unfinished tasks as it may, before any image is fetched. */
+  // Sealed with the deployment secret; the store keeps it only in the task's callback rows until they end.
+  #sealVidu(taskId: string, apiKey: string): string {
+    const secret = this.#options.callbackKeySecret;
+    if (!secret) throw noSigningSecret();
+    return sealSigningKey(apiKey, secret, taskId);
+  }
+
+  /**
+   * 429 when the key already has as many unfinished tasks as it may, before any image is fetched (the store
+   * checks again inside the insert, where racing creates cannot all pass).
+   */
   async #checkActiveTasks(keyId: string): Promise<void> {
-    const limit = this.#options.maxActiveTasks ?? 20;
-    let active = 0;
+    const max = this.#maxActiveTasks();
+    let count = 0;
     for (const status of ['pending', 'processing'] as const) {
-      active += (await this.#options.store.listTasks(keyId, { status, limit })).tasks.length;
+      count += (await this.#options.store.listTasks(keyId, { status, limit: max })).tasks.length;
     }
-    if (active >= limit) {
-      throw apiError('rate_limited', {
-        values: {
-          reason: `this API key already has ${active} unfinished tasks (at most ${limit})`,
-          retry_after: 5,
-        },
-      });
-    }
+    if (count >= max) throw limitError({ limit: 'active_tasks', count, max });
+  }
+
+  #maxActiveTasks(): number {
+    return this.#options.maxActiveTasks ?? 20;
+  }
+
+  #maxQueue(): number {
+    return this.#options.maxQueue ?? 1000;
   }
 
   /**
@@ -201,9 +260,9 @@ export class TaskService {
 
   /** 503 rather than accept work that could not start for hours: clients can retry or go elsewhere. */
   async #checkQueue(): Promise<void> {
-    const limit = this.#options.maxQueue ?? 1000;
-    const depth = await this.#options.store.queueDepth();
-    if (depth >= limit) throw apiError('queue_full', { values: { depth, limit, retry_after: 30 } });
+    const max = this.#maxQueue();
+    const count = await this.#options.store.queueDepth();
+    if (count >= max) throw limitError({ limit: 'queue', count, max });
   }
 
   /** The API's task object, with signed URLs for the outputs. */
@@ -247,11 +306,11 @@ export class TaskService {
     return task;
   }
 
-  #answerIdempotent(existing: StoredTask, requestHash: string | null): TaskObject {
+  #answerIdempotent(existing: StoredTask, requestHash: string | null): StoredTask {
     if (existing.requestHash !== requestHash) {
       throw apiError('idempotency_conflict', { values: { key: existing.idempotencyKey ?? '' } });
     }
-    return this.toObject(existing);
+    return existing;
   }
 
   /** The watermark image, fetched and checked like the keyframes at create time, so a bad one is a 400 now. */
@@ -288,7 +347,7 @@ export class TaskService {
   }): NewTask {
     const { request, images } = input;
     const size = outputSize(images[0].width / images[0].height, request.resolution);
-    const price = quote(request);
+    const price = quote(request, this.prices);
     const { images: _images, ...stored } = request;
     return {
       id: input.id,
@@ -306,9 +365,33 @@ export class TaskService {
       discount: price.discount,
       offPeak: request.off_peak,
       callbackUrl: request.callback_url,
+      callbackSigningKey: null,
       createdAt: this.#clock(),
     };
   }
+}
+
+/** 429 for a key at its unfinished-task limit, 503 for a full queue. */
+function limitError(reached: LimitReached): Error {
+  if (reached.limit === 'queue') {
+    return apiError('queue_full', { values: { depth: reached.count, limit: reached.max, retry_after: 30 } });
+  }
+  return apiError('rate_limited', {
+    values: {
+      reason: `this API key already has ${reached.count} unfinished tasks (at most ${reached.max})`,
+      retry_after: 5,
+    },
+  });
+}
+
+function noSigningSecret(): Error {
+  return apiError('002014010', {
+    param: 'callback_url',
+    values: {
+      expected: 'no callback_url: this deployment has no secret to keep the signing key with',
+      received: 'a callback_url',
+    },
+  });
 }
 
 /** Idempotency compares what was asked, not how it was spelled: the normalised request, images included. */

@@ -200,6 +200,11 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
     );
     const id = await page.textContent('#task-id');
     expect(await page.getAttribute(`#recent-list li[data-task-id="${id}"]`, 'data-status')).toBe('completed');
+    // The task's created_at is integer Unix seconds: the list shows today's date, not one in January 1970.
+    const when = await page.textContent(`#recent-list li[data-task-id="${id}"] .task-line.hint`);
+    const shown = await page.evaluate(() => new Date().toLocaleDateString());
+    expect(when).toContain(shown);
+    expect(when).not.toContain('1970');
     await screenshot(page, 'playground-after');
 
     // One callback per status change, each delivered on its first attempt; the log follows the final one.

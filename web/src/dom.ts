@@ -33,10 +33,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** A timestamp in the reader's locale and time zone; an em dash for none. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+export function formatTime(time: string | number | null | undefined): string {
+  if (time === null || time === undefined || time === '') return '—';
+  // Task objects carry integer Unix seconds; the admin API's key and ledger views carry ISO strings.
+  const date = typeof time === 'number' ? new Date(time * 1000) : new Date(time);
+  return Number.isNaN(date.getTime()) ? String(time) : date.toLocaleString();
 }
 
 /** A USD string as money: "$0.3250". */

@@ -10,7 +10,7 @@ import { KeyAccount } from './key-account.js';
 import { checkAspects, checkBodySize, checkPrompt, promptLength, type FrameProblem } from './image-checks.js';
 import { RecentTasks } from './recent-tasks.js';
 import { TaskView } from './task-view.js';
-import { isTerminal, type Quote, type TaskObject } from './types.js';
+import { isTerminal, type PrechargeAnswer, type TaskObject } from './types.js';
 
 const MODEL = 'viduq2_pro_start_end2video';
 const KEY_STORAGE = 'inbetween.apiKey';
@@ -124,12 +124,12 @@ async function quote(): Promise<void> {
   quoteRequest = controller;
   try {
     const body = { ...readParams(), images: end.chosen ? [QUOTE_IMAGE, QUOTE_IMAGE] : [QUOTE_IMAGE] };
-    const answer = await callApi<Quote>('/model/v1/generation/precharge', {
+    const { data } = await callApi<PrechargeAnswer>('/model/v1/generation/precharge', {
       token,
       body,
       signal: controller.signal,
     });
-    quoteOutput.value = `$${answer.cost}` + (answer.discount !== 1 ? ` (×${answer.discount} off-peak)` : '');
+    quoteOutput.value = `$${data.cost}` + (data.discount !== 1 ? ` (×${data.discount} off-peak)` : '');
   } catch (error) {
     if (controller.signal.aborted) return;
     quoteOutput.value = `— (${describeFailure(error)})`;

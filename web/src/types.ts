@@ -5,7 +5,8 @@ export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'ca
 export interface VideoContent {
   type: 'video';
   url: string;
-  duration: number;
+  /** Seconds as a string ("5"), the hosted API's type. */
+  duration: string;
   cover_url?: string;
 }
 
@@ -14,10 +15,11 @@ export interface TaskObject {
   model: string;
   status: TaskStatus;
   progress: number;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error?: { code: string; message: string } | null;
+  /** Integer Unix seconds (the hosted API's type), as are started_at and completed_at. */
+  created_at: number;
+  started_at?: number | null;
+  completed_at?: number | null;
+  error?: { code: string; message: string; error_message?: string } | null;
   output?: { content: VideoContent[] }[] | null;
   usage?: { cost: string; discount: number } | null;
   metadata?: {
@@ -37,10 +39,10 @@ export interface TaskPage {
   next_cursor: string | null;
 }
 
-export interface Quote {
-  model: string;
-  cost: string;
-  discount: number;
+/** `POST /model/v1/generation/precharge`: the quote in the hosted API's envelope. */
+export interface PrechargeAnswer {
+  status: 'success';
+  data: { model: string; cost: string; currency: string; discount: number; hash: string; updated_at: number };
 }
 
 /** An API key as /admin/v1/keys lists it; the money fields are absent on servers without balances. */

@@ -20,6 +20,7 @@ export interface DeliveryRow {
   delivered_at: number | null;
   last_status: number | null;
   last_error: string | null;
+  signing_key: string | null;
 }
 
 /** A `webhook_attempts` row. */
@@ -32,8 +33,15 @@ export interface AttemptRow {
   error: string | null;
 }
 
-/** A new delivery's row: due at once, nothing tried yet. */
-export function newDeliveryRow(id: string, task: Parameters<typeof taskToParams>[0]): DeliveryRow {
+/**
+ * A new delivery's row: due at once, nothing tried yet. `signingKey` is the task's sealed Vidu signing key (the
+ * task may have just dropped it on reaching a final state); the task snapshot never carries it.
+ */
+export function newDeliveryRow(
+  id: string,
+  task: Parameters<typeof taskToParams>[0],
+  signingKey: string | null = task.callbackSigningKey,
+): DeliveryRow {
   const now = task.updatedAt.getTime();
   return {
     id,
@@ -41,7 +49,7 @@ export function newDeliveryRow(id: string, task: Parameters<typeof taskToParams>
     key_id: task.keyId,
     url: task.callbackUrl ?? '',
     event: task.status,
-    task: JSON.stringify(taskToParams(task)),
+    task: JSON.stringify({ ...taskToParams(task), callback_signing_key: null }),
     payload: null,
     state: 'pending',
     attempts: 0,
@@ -52,6 +60,7 @@ export function newDeliveryRow(id: string, task: Parameters<typeof taskToParams>
     delivered_at: null,
     last_status: null,
     last_error: null,
+    signing_key: signingKey,
   };
 }
 
@@ -63,6 +72,7 @@ export function deliveryFromRow(row: DeliveryRow): WebhookDelivery {
     url: row.url,
     event: row.event as TaskStatus,
     task: taskFromRow(JSON.parse(row.task) as TaskRow),
+    signingKey: row.signing_key,
     payload: row.payload,
     state: row.state as DeliveryState,
     attempts: row.attempts,

@@ -139,6 +139,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys ADD COLUMN previous_webhook_secret_until INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: 'sealed Vidu callback signing keys',
+    // The API key of a task made through /ent/v2, sealed with the deployment secret: on the task until it is
+    // final, on each callback row until that callback is delivered or given up.
+    sql: `
+      ALTER TABLE tasks ADD COLUMN callback_signing_key TEXT;
+      ALTER TABLE webhook_deliveries ADD COLUMN signing_key TEXT;
+    `,
+  },
 ];
 
 /**

@@ -80,6 +80,22 @@ describe('sqlite store on a file', () => {
     expect(await b.queueDepth()).toBe(0);
     await Promise.all(stores.map((store) => store.close()));
   });
+
+  it('keeps the unfinished-task and queue limits across connections on one file', async () => {
+    const path = freshFile();
+    const stores = await Promise.all([openSqliteStore({ path }), openSqliteStore({ path })]);
+    await stores[0].insertKey(makeKey(1));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        stores[i % 2].insertTask(makeTask(makeKey(1).id, { createdAt: at(i) }), {
+          limits: { maxActiveTasks: 3, maxQueue: 5 },
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.inserted)).toHaveLength(3);
+    expect(await stores[1].queueDepth()).toBe(3);
+    await Promise.all(stores.map((store) => store.close()));
+  });
 });
 
 /** A store on a file with a key holding $2 and one pending task, and a second connection's path to it. */

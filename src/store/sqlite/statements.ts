@@ -21,6 +21,7 @@ const TASK_COLUMNS = [
   'discount',
   'off_peak',
   'callback_url',
+  'callback_signing_key',
   'idempotency_key',
   'request_hash',
   'error_code',
@@ -74,6 +75,7 @@ const DELIVERY_COLUMNS = [
   'delivered_at',
   'last_status',
   'last_error',
+  'signing_key',
 ] as const;
 
 // Sums per kind for a key's account; a key without entries sums to zero.
@@ -134,6 +136,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     queueDepth: db.prepare<[], { count: number }>(
       `SELECT COUNT(*) AS count FROM tasks WHERE status = 'pending'`,
+    ),
+    activeTasksOfKey: db.prepare<[string], { count: number }>(
+      `SELECT COUNT(*) AS count FROM tasks WHERE key_id = ? AND status IN ('pending', 'processing')`,
     ),
     finishedBefore: db.prepare<
       [number],
@@ -227,7 +232,8 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE webhook_deliveries
        SET payload = COALESCE(payload, @payload), state = @state, attempts = @attempts,
            next_attempt_at = @next_attempt_at, delivered_at = @delivered_at, last_status = @last_status,
-           last_error = @last_error, lease_owner = NULL, lease_expires_at = NULL
+           last_error = @last_error, lease_owner = NULL, lease_expires_at = NULL,
+           signing_key = CASE WHEN @state = 'pending' THEN signing_key END
        WHERE id = @id AND lease_owner = @owner AND state = 'pending'`,
     ),
     getDelivery: db.prepare<[string], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = ?'),

@@ -20,6 +20,8 @@ export interface TaskRow {
   discount: number;
   off_peak: number;
   callback_url: string | null;
+  /** Null on rows written before migration 5 and in callback snapshots. */
+  callback_signing_key: string | null;
   idempotency_key: string | null;
   request_hash: string | null;
   error_code: string | null;
@@ -78,6 +80,7 @@ export function taskFromRow(row: TaskRow): StoredTask {
     discount: row.discount,
     offPeak: row.off_peak === 1,
     callbackUrl: row.callback_url,
+    callbackSigningKey: row.callback_signing_key ?? null,
     idempotencyKey: row.idempotency_key,
     requestHash: row.request_hash,
     errorCode: row.error_code,
@@ -118,6 +121,7 @@ export function taskToParams(task: StoredTask): TaskParams {
     discount: task.discount,
     off_peak: task.offPeak ? 1 : 0,
     callback_url: task.callbackUrl,
+    callback_signing_key: task.callbackSigningKey,
     idempotency_key: task.idempotencyKey,
     request_hash: task.requestHash,
     error_code: task.errorCode,

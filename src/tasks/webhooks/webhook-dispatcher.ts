@@ -3,6 +3,8 @@ import { parseAllowList, type AllowList } from '../../media/index.js';
 import type { StoredTask, TaskStore, WebhookDelivery } from '../../store/index.js';
 import { postWebhook } from './post-webhook.js';
 import { DEFAULT_RETRY_DELAYS_MS, nextAttemptAt } from './retry-schedule.js';
+import { openSigningKey } from './seal-signing-key.js';
+import { viduCallbackHeaders } from './sign-vidu-callback.js';
 import { webhookHeaders } from './sign-webhook.js';
 
 export interface WebhookDispatcherOptions {
@@ -20,6 +22,8 @@ export interface WebhookDispatcherOptions {
   /** Deliveries in flight at once; default 8. */
   readonly concurrency?: number;
   readonly clock?: () => Date;
+  /** The deployment secret that opens the sealed API keys of tasks made through Vidu's dialect. */
+  readonly callbackKeySecret?: string;
   /** Store errors (the loop goes on); default logs to stderr. */
   readonly onError?: (error: unknown) => void;
 }
@@ -113,7 +117,9 @@ export class WebhookDispatcher {
         const previous = key.previousWebhookSecret;
         const secret =
           previous && previous.until > startedAt ? [key.webhookSecret, previous.secret] : key.webhookSecret;
-        const headers = webhookHeaders({ secret, id: delivery.id, timestamp: startedAt, body });
+        const headers = delivery.task.request.vidu
+          ? this.#viduHeaders(delivery, startedAt)
+          : webhookHeaders({ secret, id: delivery.id, timestamp: startedAt, body });
         result = await postWebhook(delivery.url, headers, body, { allowList: this.#allowList, timeoutMs });
       } else {
         result = { status: null, error: 'the API key that owns the task no longer exists' };
@@ -139,6 +145,14 @@ export class WebhookDispatcher {
       delivered,
       nextAttemptAt: delivered || !retry ? null : nextAttemptAt(attempt, this.#clock(), delays),
     });
+  }
+
+  // Tasks made through /ent/v2 are signed Vidu's way, keyed by the API key that created them.
+  #viduHeaders(delivery: WebhookDelivery, at: Date): Record<string, string> {
+    const secret = this.#options.callbackKeySecret;
+    if (!delivery.signingKey || !secret) throw new Error('the signing key of this Vidu task is not kept');
+    const apiKey = openSigningKey(delivery.signingKey, secret, delivery.taskId);
+    return { ...viduCallbackHeaders({ apiKey, url: delivery.url, date: at }), 'webhook-id': delivery.id };
   }
 
   async #loop(): Promise<void> {
