@@ -233,10 +233,11 @@ describe('balances', () => {
     );
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/unlimited/);
-    const unknown = await admin<{ error: { param: string } }>(ok, 'POST', '/admin/v1/keys/key_nope/top-up', {
+    const unknown = await admin<{ error: { code: string } }>(ok, 'POST', '/admin/v1/keys/key_nope/top-up', {
       amount: '1',
     });
-    expect(unknown).toMatchObject({ status: 400, body: { error: { param: 'id' } } });
+    // An id that names no key is not found, like a missing task, not a malformed request.
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'key_not_found' } } });
     expect((await admin(ok, 'POST', '/admin/v1/keys', { balance: 'lots' })).status).toBe(400);
     await expectBalanced(ok);
   });

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ApiError, parseGenerationParams, parseImageSource } from '../src/contract/index.js';
-import { nameUnsupportedFormat, sniffImageFormat } from '../src/engine/input/sniff-image-format.js';
+import { nameUnsupportedFormat, sniffImageFormat } from '../src/image-rules/index.js';
 import { intakeImages } from '../src/media/index.js';
 import {
   checkAspects,

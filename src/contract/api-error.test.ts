@@ -32,6 +32,12 @@ const STATUSES: Record<string, number> = {
   off_peak_expired: 503,
   SYNC_TIMEOUT: 504,
   internal_error: 500,
+  // Issue 13: 404s that name what is missing, slow clients cut off, and the intake bound and shutdown.
+  key_not_found: 404,
+  file_not_found: 404,
+  route_not_found: 404,
+  request_timeout: 408,
+  server_busy: 503,
 };
 
 describe('error catalogue', () => {

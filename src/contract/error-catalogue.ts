@@ -177,6 +177,34 @@ export const ERROR_CATALOGUE = {
     meaning: "No such task, or another key's task",
     vidu: { reason: 'TaskNotFound', status: 404 },
   },
+  key_not_found: {
+    status: 404,
+    where: 'response',
+    template: 'No API key {id}',
+    meaning: 'No such API key (admin API)',
+    vidu: { reason: 'BadRequest', status: 404 },
+  },
+  file_not_found: {
+    status: 404,
+    where: 'response',
+    template: 'No file at this link: {reason}',
+    meaning: 'A download link that is unknown, badly signed or expired (they read the same)',
+    vidu: { reason: 'BadRequest', status: 404 },
+  },
+  route_not_found: {
+    status: 404,
+    where: 'response',
+    template: 'No endpoint {method} {path}',
+    meaning: 'No such endpoint',
+    vidu: { reason: 'BadRequest', status: 404 },
+  },
+  request_timeout: {
+    status: 408,
+    where: 'response',
+    template: 'The request did not arrive in time: {reason}',
+    meaning: 'Headers or body sent too slowly (the server cut the connection off)',
+    vidu: { reason: 'BadRequest', status: 408 },
+  },
   body_too_large: {
     status: 413,
     where: 'response',
@@ -212,6 +240,14 @@ export const ERROR_CATALOGUE = {
     meaning:
       'The service would not start this task for a long time; it refuses rather than queue it (see Retry-After)',
     vidu: { reason: 'SystemThrottling', status: 429 },
+  },
+  server_busy: {
+    status: 503,
+    where: 'response',
+    template: 'The server cannot take this request now: {reason}; retry after {retry_after} s',
+    meaning:
+      'Too many create requests are being taken in at once, or the server is shutting down (see Retry-After)',
+    vidu: { reason: 'SystemThrottling', status: 503 },
   },
   SYNC_TIMEOUT: {
     status: 504,

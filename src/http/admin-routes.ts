@@ -172,8 +172,9 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
   app.get('/admin/v1/ledger/audit', async () => store.auditLedger());
 }
 
+/** An id that names no key: 404, as a missing task is (400 would say the request was malformed). */
 function unknownKey(id: string) {
-  return apiError('002014010', { param: 'id', values: { expected: 'an existing key id', received: id } });
+  return apiError('key_not_found', { values: { id } });
 }
 
 function pageLimit(raw: string | undefined): number {

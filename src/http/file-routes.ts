@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiError, errorResponseBody } from '../contract/index.js';
 import { BlobNotFoundError, verifyFileUrl } from '../storage/index.js';
 import type { AppOptions } from './app.js';
 
@@ -19,10 +20,11 @@ export function registerFileRoutes(app: FastifyInstance, options: AppOptions): v
         secret: options.fileSecret,
         now: new Date(),
       });
-      if (verdict !== 'ok') return notFound(reply, verdict === 'expired' ? 'link expired' : 'no such file');
+      if (verdict !== 'ok')
+        return notFound(request, reply, verdict === 'expired' ? 'link expired' : 'no such file');
       try {
         const head = await options.storage.stat(key);
-        if (!head) return notFound(reply, 'no such file');
+        if (!head) return notFound(request, reply, 'no such file');
         const range = parseRange(request.headers.range, head.size);
         if (range === 'unsatisfiable') {
           return reply.status(416).header('content-range', `bytes */${head.size}`).send();
@@ -40,15 +42,16 @@ export function registerFileRoutes(app: FastifyInstance, options: AppOptions): v
         }
         return reply.send(file.stream);
       } catch (error) {
-        if (error instanceof BlobNotFoundError) return notFound(reply, 'no such file');
+        if (error instanceof BlobNotFoundError) return notFound(request, reply, 'no such file');
         throw error;
       }
     },
   );
 }
 
-function notFound(reply: FastifyReply, message: string): FastifyReply {
-  return reply.status(404).send({ error: { code: 'not_found', message } });
+function notFound(request: FastifyRequest, reply: FastifyReply, reason: string): FastifyReply {
+  const error = apiError('file_not_found', { values: { reason } });
+  return reply.status(404).send(errorResponseBody(error, request.id));
 }
 
 /** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; multi-range requests are served whole (RFC 9110 allows it). */

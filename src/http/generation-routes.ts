@@ -10,7 +10,7 @@ const MAX_PAGE = 100;
 export function registerGenerationRoutes(app: FastifyInstance, options: AppOptions, keys: KeyCache): void {
   const { service, store } = options;
 
-  app.post('/model/v1/generation', async (request) => {
+  app.post('/model/v1/generation', { config: { intake: true } }, async (request) => {
     const key = await authenticateKey(store, request.headers.authorization, keys);
     const idempotencyKey = headerValue(request.headers['idempotency-key']);
     const modelHeader = headerValue(request.headers['x-model']);

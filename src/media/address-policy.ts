@@ -3,8 +3,12 @@ import { BlockList, isIP } from 'node:net';
 /** IP family as `net.BlockList` names it. */
 type Family = 'ipv4' | 'ipv6';
 
-// Every range a server-side fetch must never reach: the host itself, the networks behind it, and addresses that
-// mean "anywhere" or "everyone". Documentation and benchmark ranges are in too: nothing legitimate lives there.
+// Every range a server-side fetch must never reach: the host itself, the networks behind it, addresses that mean
+// "anywhere" or "everyone", and the rest of IANA's special-purpose registries (RFC 6890 and its updates), where
+// nothing that serves images lives: documentation, benchmarking, anycast relays, AS112 sinks, protocol
+// assignments. The first range that matches names the refusal, so specific ranges come before the blocks that
+// hold them. IPv6 forms that carry an IPv4 address (mapped, translated, NAT64, 6to4) are judged as that address
+// instead (see embeddedIpv4), so they have no rows here.
 const BLOCKED_RANGES: readonly (readonly [cidr: string, family: Family, label: string])[] = [
   ['0.0.0.0/8', 'ipv4', 'unspecified'],
   ['10.0.0.0/8', 'ipv4', 'private'],
@@ -14,16 +18,27 @@ const BLOCKED_RANGES: readonly (readonly [cidr: string, family: Family, label: s
   ['172.16.0.0/12', 'ipv4', 'private'],
   ['192.0.0.0/24', 'ipv4', 'reserved'],
   ['192.0.2.0/24', 'ipv4', 'documentation'],
+  ['192.31.196.0/24', 'ipv4', 'AS112'],
+  ['192.52.193.0/24', 'ipv4', 'AMT relay anycast'],
+  ['192.88.99.0/24', 'ipv4', '6to4 relay anycast'],
   ['192.168.0.0/16', 'ipv4', 'private'],
-  ['198.18.0.0/15', 'ipv4', 'reserved'],
+  ['192.175.48.0/24', 'ipv4', 'AS112'],
+  ['198.18.0.0/15', 'ipv4', 'benchmarking'],
   ['198.51.100.0/24', 'ipv4', 'documentation'],
   ['203.0.113.0/24', 'ipv4', 'documentation'],
   ['224.0.0.0/4', 'ipv4', 'multicast'],
   ['240.0.0.0/4', 'ipv4', 'reserved'],
   ['::/128', 'ipv6', 'unspecified'],
   ['::1/128', 'ipv6', 'loopback'],
-  ['100::/64', 'ipv6', 'reserved'],
+  ['100::/64', 'ipv6', 'discard'],
+  ['100:0:0:1::/64', 'ipv6', 'reserved'],
+  ['2001::/32', 'ipv6', 'Teredo'],
+  ['2001:2::/48', 'ipv6', 'benchmarking'],
+  ['2001::/23', 'ipv6', 'IETF protocol assignment'],
   ['2001:db8::/32', 'ipv6', 'documentation'],
+  ['2620:4f:8000::/48', 'ipv6', 'AS112'],
+  ['3fff::/20', 'ipv6', 'documentation'],
+  ['5f00::/16', 'ipv6', 'segment routing'],
   ['fc00::/7', 'ipv6', 'unique-local'],
   ['fe80::/10', 'ipv6', 'link-local'],
   ['fec0::/10', 'ipv6', 'site-local'],
@@ -59,7 +74,8 @@ const bytesMatch = (bytes: readonly number[], prefix: readonly number[]) =>
   prefix.every((b, i) => bytes[i] === b);
 
 /**
- * The IPv4 address an IPv6 address carries and reaches: IPv4-mapped (`::ffff:10.0.0.1`), IPv4-compatible
+ * The IPv4 address an IPv6 address carries and reaches: IPv4-mapped (`::ffff:10.0.0.1`), IPv4-translated
+ * (`::ffff:0:10.0.0.1`), IPv4-compatible
  * (`::10.0.0.1`), NAT64 (`64:ff9b::10.0.0.1`, RFC 6052, and the local-use `64:ff9b:1::/48`) and 6to4
  * (`2002:0a00:0001::`, RFC 3056), so none of them is a way around the IPv4 ranges.
  */
@@ -68,6 +84,9 @@ function embeddedIpv4(address: string): { address: string; via: string } | null 
   if (!bytes) return null;
   const v4 = (at: number) => bytes.slice(at, at + 4).join('.');
   if (bytesMatch(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])) return { address: v4(12), via: '' };
+  // IPv4-translated (`::ffff:0:10.0.0.1`, RFC 2765's SIIT form), which translators also deliver to the IPv4 host.
+  if (bytesMatch(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0]))
+    return { address: v4(12), via: ' (IPv4-translated)' };
   if (bytesMatch(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) && bytes.slice(12).some((b) => b !== 0)) {
     // `::1` (the IPv6 loopback) and its neighbours `::x` stay IPv6; the rest of ::/96 is the IPv4-compatible form.
     return bytes.slice(12, 15).every((b) => b === 0) ? null : { address: v4(12), via: ' (IPv4-compatible)' };

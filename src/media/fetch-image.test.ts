@@ -221,4 +221,49 @@ describe('blockedAddressKind', () => {
     expect(blockedAddressKind('::1')).toBe('loopback');
     expect(blockedAddressKind('::2')).toBeUndefined();
   });
+
+  it('judges the IPv4-translated form (::ffff:0:0:0/96) by the IPv4 address it carries', () => {
+    expect(blockedAddressKind('::ffff:0:7f00:1')).toBe('loopback (IPv4-translated)');
+    expect(blockedAddressKind('::ffff:0:10.0.0.1')).toBe('private (IPv4-translated)');
+    expect(blockedAddressKind('::ffff:0:169.254.169.254')).toBe('link-local (IPv4-translated)');
+    expect(blockedAddressKind('::ffff:0:8.8.8.8')).toBeUndefined();
+  });
+
+  it('refuses the rest of the IANA special-purpose ranges', () => {
+    const cases: Array<[string, string]> = [
+      ['192.88.99.1', '6to4 relay anycast'],
+      ['192.31.196.1', 'AS112'],
+      ['192.175.48.6', 'AS112'],
+      ['192.52.193.9', 'AMT relay anycast'],
+      ['198.19.255.255', 'benchmarking'],
+      ['192.0.0.9', 'reserved'],
+      ['255.255.255.255', 'reserved'],
+      // Teredo: the client's IPv4 address is inside, obfuscated; nothing legitimate serves images there.
+      ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+      ['2001::1', 'Teredo'],
+      ['2001:2::1', 'benchmarking'],
+      ['2001:3::1', 'IETF protocol assignment'],
+      ['2001:20::1', 'IETF protocol assignment'],
+      ['2001:1ff:ffff::1', 'IETF protocol assignment'],
+      ['2001:db8:1::1', 'documentation'],
+      ['3fff:abc::1', 'documentation'],
+      ['2620:4f:8000::1', 'AS112'],
+      ['5f00::1', 'segment routing'],
+      ['100::1', 'discard'],
+      ['100:0:0:1::1', 'reserved'],
+      ['fec0::1', 'site-local'],
+    ];
+    for (const [address, kind] of cases) expect(blockedAddressKind(address), address).toBe(kind);
+    // Their neighbours are public.
+    for (const address of [
+      '192.88.100.1',
+      '192.31.197.1',
+      '198.20.0.1',
+      '2001:200::1',
+      '2001:db9::1',
+      '3fff:1000::1',
+    ]) {
+      expect(blockedAddressKind(address), address).toBeUndefined();
+    }
+  });
 });

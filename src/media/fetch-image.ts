@@ -4,7 +4,7 @@ import https from 'node:https';
 
 import { apiError, type ApiError } from '../contract/index.js';
 import { parseAllowList, type AllowList } from './address-policy.js';
-import { pinnedLookup, UnsafeTargetError, vetHost } from './safe-connect.js';
+import { pinnedLookup, UnsafeTargetError, vetHost, type HostResolver } from './safe-connect.js';
 
 /** Default download ceiling: the API's 50 MB image limit. */
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
@@ -30,6 +30,8 @@ export interface FetchOptions {
    * private, loopback and link-local addresses: for tests and for deployments that fetch from an internal store.
    */
   allowPrivateHosts?: readonly string[];
+  /** Resolves host names; default the system resolver. Whatever it answers is vetted and then pinned. */
+  resolveHost?: HostResolver;
 }
 
 interface ResolvedFetchOptions {
@@ -39,6 +41,7 @@ interface ResolvedFetchOptions {
   timeoutMs: number;
   signal: AbortSignal | undefined;
   allowList: AllowList;
+  resolveHost: HostResolver | undefined;
 }
 
 function resolveOptions(options: FetchOptions): ResolvedFetchOptions {
@@ -49,6 +52,7 @@ function resolveOptions(options: FetchOptions): ResolvedFetchOptions {
     timeoutMs: options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     signal: options.signal,
     allowList: parseAllowList(options.allowPrivateHosts),
+    resolveHost: options.resolveHost,
   };
 }
 
@@ -126,7 +130,7 @@ async function followRedirects(
 ): Promise<Uint8Array> {
   let url = parseUrl(start);
   for (let redirects = 0; ; redirects++) {
-    const addresses = await vetHost(url, options.allowList, signal);
+    const addresses = await vetHost(url, options.allowList, signal, options.resolveHost);
     const result = await requestOnce(url, addresses, options.maxBytes, signal);
     if (result.kind === 'body') return result.bytes;
     if (redirects >= options.maxRedirects) {

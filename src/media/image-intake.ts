@@ -1,16 +1,12 @@
-import sharp, { type Metadata } from 'sharp';
-
 import { apiError, type ImageSource } from '../contract/index.js';
 import {
   checkAspectRatios,
   DEFAULT_MAX_INPUT_PIXELS,
   InputImageError,
-  nameUnsupportedFormat,
-  sniffImageFormat,
+  judgeImageHeader,
   type ImageFormat,
-} from '../engine/input/index.js';
+} from '../image-rules/index.js';
 import { DEFAULT_MAX_IMAGE_BYTES, describeBytes, fetchImageBytes, type FetchOptions } from './fetch-image.js';
-import { findTruncation } from './find-truncation.js';
 
 /** One accepted input image: its bytes as sent and what its header says. */
 export interface IntakeImage {
@@ -91,47 +87,25 @@ async function loadBytes(source: ImageSource, param: string, options: FetchOptio
 }
 
 /**
- * Format, completeness and header dimensions of one image; no pixel is decoded. Errors name `param`: 002014003
- * for another format (named: gif, tiff, ...), 002014006 for a cut-short or corrupt image or one over `maxPixels`.
+ * Format, completeness and header dimensions of one image (see {@link judgeImageHeader}); no pixel is decoded.
+ * Errors name `param`: 002014003 for another format (named: gif, tiff, ...), 002014006 for a cut-short or
+ * corrupt image or one over `maxPixels`.
  */
 export async function inspectImage(
   bytes: Uint8Array,
   param: string,
   maxPixels: number,
 ): Promise<IntakeImage> {
-  const format = sniffImageFormat(bytes);
-  if (format === null) {
-    const found = nameUnsupportedFormat(bytes);
-    const received = found === null ? 'data that is not a recognisable image' : `a ${found} image`;
-    throw apiError('002014003', { param, values: { received } });
-  }
-  const decodeError = (reason: string, cause?: unknown) =>
-    apiError('002014006', { param, values: { reason }, cause });
-  const truncation = findTruncation(bytes, format);
-  if (truncation !== undefined) throw decodeError(truncation);
-  let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const { format, width, height } = await judgeImageHeader(bytes, param, maxPixels);
+    return { bytes, format, width, height, mediaType: MEDIA_TYPES[format] };
   } catch (error) {
-    throw decodeError(`the ${format} header is corrupt`, error);
+    if (!(error instanceof InputImageError)) throw error;
+    if (error.code === 'unsupported_format') {
+      throw apiError('002014003', { param, values: { received: error.detail }, cause: error });
+    }
+    throw apiError('002014006', { param, values: { reason: error.detail }, cause: error });
   }
-  const { width, height, orientation } = metadata;
-  if (!width || !height) throw decodeError(`the ${format} header has no dimensions`);
-  // Checked here rather than by sharp's limitInputPixels, which only acts when pixels are decoded.
-  if (width * height > maxPixels) {
-    const megapixels = (width * height) / 1e6;
-    throw decodeError(
-      `${width}x${height} (${megapixels.toFixed(0)} MP) exceeds the ${maxPixels / 1e6} MP pixel limit`,
-    );
-  }
-  const quarterTurn = orientation !== undefined && orientation >= 5 && orientation <= 8;
-  return {
-    bytes,
-    format,
-    width: quarterTurn ? height : width,
-    height: quarterTurn ? width : height,
-    mediaType: MEDIA_TYPES[format],
-  };
 }
 
 function aspect(image: IntakeImage): string {

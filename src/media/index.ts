@@ -6,5 +6,4 @@ export {
   fetchImageBytes,
   type FetchOptions,
 } from './fetch-image.js';
-export { findTruncation } from './find-truncation.js';
 export { inspectImage, intakeImages, type IntakeImage, type IntakeOptions } from './image-intake.js';

@@ -18,11 +18,26 @@ function bareHost(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 }
 
-/** Resolves the host (all addresses) and refuses it when any address is off limits. */
-export async function vetHost(url: URL, allowList: AllowList, signal: AbortSignal): Promise<LookupAddress[]> {
+/**
+ * Every address a host name has; the system resolver unless one is given (tests give one that changes its
+ * answer, the way a DNS rebinding attack does).
+ */
+export type HostResolver = (host: string, signal: AbortSignal) => Promise<LookupAddress[]>;
+
+/**
+ * Resolves the host (all addresses) once and refuses it when any address is off limits. The caller connects to
+ * the addresses returned (see {@link pinnedLookup}), never to a second answer.
+ */
+export async function vetHost(
+  url: URL,
+  allowList: AllowList,
+  signal: AbortSignal,
+  resolve: HostResolver = resolveHost,
+): Promise<LookupAddress[]> {
   const host = bareHost(url);
   const version = isIP(host);
-  const addresses = version !== 0 ? [{ address: host, family: version }] : await resolveHost(host, signal);
+  const addresses = version !== 0 ? [{ address: host, family: version }] : await resolve(host, signal);
+  if (addresses.length === 0) throw new UnsafeTargetError(`the DNS lookup of ${host} returned no address`);
   if (allowList.allowsHost(host)) return addresses;
   for (const { address } of addresses) {
     const kind = blockedAddressKind(address);

@@ -1,4 +1,4 @@
-import { InputImageError } from './input-image-error.js';
+import { InputImageError } from '../../image-rules/index.js';
 
 /**
  * What sharp's failure to decode an image means for the user: over the pixel limit (a decompression bomb or

@@ -4,7 +4,7 @@ import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 
 import { decodeImage } from './decode-image.js';
-import { InputImageError } from './input-image-error.js';
+import { InputImageError } from '../../image-rules/index.js';
 
 /** A width x height image, left half red and right half blue, as raw RGB. */
 function halves(width: number, height: number): Buffer {

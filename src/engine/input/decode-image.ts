@@ -3,11 +3,14 @@ import sharp from 'sharp';
 import type { RgbImage } from '../raster/types.js';
 import { decodeFailure } from './decode-failure.js';
 import { rawPixels } from './raw-pixels.js';
-import { InputImageError } from './input-image-error.js';
-import { nameUnsupportedFormat, sniffImageFormat } from './sniff-image-format.js';
+import {
+  DEFAULT_MAX_INPUT_PIXELS,
+  InputImageError,
+  nameUnsupportedFormat,
+  sniffImageFormat,
+} from '../../image-rules/index.js';
 
-/** Default decoded-pixel ceiling: 100 MP is beyond any phone camera, far below what exhausts memory. */
-export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+export { DEFAULT_MAX_INPUT_PIXELS };
 
 /** Limits applied while decoding untrusted images. */
 export interface DecodeLimits {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { createRgb } from '../raster/planes.js';
 import type { RgbImage } from '../raster/types.js';
-import { checkAspectRatios } from './check-aspect-ratios.js';
+import { checkAspectRatios } from '../../image-rules/index.js';
 import { fitFrames } from './fit-frames.js';
 import { fitToSize } from './fit-to-size.js';
-import { InputImageError } from './input-image-error.js';
+import { InputImageError } from '../../image-rules/index.js';
 
 /** A flat image with a one-colour border `border` px wide, to see what a crop removed. */
 function framed(width: number, height: number, border: number, inner: number[], edge: number[]): RgbImage {

@@ -1,5 +1,5 @@
 import type { RgbImage } from '../raster/types.js';
-import { checkAspectRatios } from './check-aspect-ratios.js';
+import { checkAspectRatios } from '../../image-rules/index.js';
 import { fitToSize } from './fit-to-size.js';
 import type { FrameSize } from './output-size.js';
 

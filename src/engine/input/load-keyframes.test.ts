@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { InputImageError } from './input-image-error.js';
+import { InputImageError } from '../../image-rules/index.js';
 import { loadKeyframes } from './load-keyframes.js';
 
 describe('loadKeyframes', () => {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { RgbImage } from '../raster/types.js';
 import { decodeImage, type DecodeLimits } from './decode-image.js';
 import { fitFrames } from './fit-frames.js';
-import { InputImageError } from './input-image-error.js';
+import { InputImageError } from '../../image-rules/index.js';
 import { outputSize, type Resolution } from './output-size.js';
 
 interface LoadKeyframesCommon {

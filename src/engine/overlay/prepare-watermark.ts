@@ -1,10 +1,13 @@
 import sharp, { type Sharp } from 'sharp';
 
-import { DEFAULT_MAX_INPUT_PIXELS } from '../input/decode-image.js';
+import {
+  DEFAULT_MAX_INPUT_PIXELS,
+  InputImageError,
+  nameUnsupportedFormat,
+  sniffImageFormat,
+} from '../../image-rules/index.js';
 import { decodeFailure } from '../input/decode-failure.js';
 import { rawPixels } from '../input/raw-pixels.js';
-import { InputImageError } from '../input/input-image-error.js';
-import { nameUnsupportedFormat, sniffImageFormat } from '../input/sniff-image-format.js';
 import { textMarkSvg } from './text-mark-svg.js';
 import {
   availableSize,

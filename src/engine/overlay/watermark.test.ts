@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
-import { InputImageError } from '../input/input-image-error.js';
+import { InputImageError } from '../../image-rules/index.js';
 import type { RgbImage } from '../raster/types.js';
 import { rgbToYuv420, yuv420ToRgb } from '../synth/yuv420.js';
 import {

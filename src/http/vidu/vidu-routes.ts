@@ -34,7 +34,7 @@ export function registerViduRoutes(
     ['/ent/v2/start-end2video', 2],
     ['/ent/v2/img2video', 1],
   ] as const) {
-    app.post(path, async (request) => {
+    app.post(path, { config: { intake: true } }, async (request) => {
       const key = await auth(request.headers.authorization);
       const body = asObject(request.body);
       const model = viduModel(body.model);

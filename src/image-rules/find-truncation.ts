@@ -1,4 +1,4 @@
-import type { ImageFormat } from '../engine/input/index.js';
+import type { ImageFormat } from './sniff-image-format.js';
 
 /**
  * Why an image's data stops before its end marker, or undefined when its container is whole. This walks the

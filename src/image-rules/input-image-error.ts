@@ -9,6 +9,11 @@ export interface InputImageErrorOptions {
   fileName: string;
   /** The reason, without the file name: `unsupported image format (gif); expected png, jpeg or webp`. */
   reason: string;
+  /**
+   * What the API's message carries (`a gif image`, `the png data is cut short ...`); default `reason`. The API
+   * phrases its messages from the catalogue, so it needs the finding without the file name or the wrapping.
+   */
+  detail?: string;
   cause?: unknown;
 }
 
@@ -20,10 +25,13 @@ export class InputImageError extends Error {
   override readonly name = 'InputImageError';
   readonly code: InputImageErrorCode;
   readonly fileName: string;
+  /** The finding alone, for the API's message. */
+  readonly detail: string;
 
   constructor(options: InputImageErrorOptions) {
     super(`${options.fileName}: ${options.reason}`, { cause: options.cause });
     this.code = options.code;
     this.fileName = options.fileName;
+    this.detail = options.detail ?? options.reason;
   }
 }
