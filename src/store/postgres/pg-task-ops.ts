@@ -20,9 +20,9 @@ import type {
 } from '../task-store.js';
 import {
   newTaskRow,
-  planCancel,
   planClaim,
   planExpiredLease,
+  planFail,
   planHeartbeat,
   taskBlobKeys,
   type Planned,
@@ -163,8 +163,9 @@ export async function expireOffPeak(ctx: PgContext, options: ExpireOffPeakOption
   const expired: StoredTask[] = [];
   for (const row of rows) {
     const task = taskFromRow(row);
-    const planned = planCancel(task, null, options.now, options.error);
-    if (!planned.ok) throw new Error(`pending task ${row.id} refused to cancel: ${planned.reason}`);
+    // Failed, not cancelled: a client written for the hosted API stops waiting only on completed or failed.
+    const planned = planFail(task, null, options.error, options.now);
+    if (!planned.ok) throw new Error(`pending task ${row.id} refused to fail: ${planned.reason}`);
     expired.push(await saveTask(ctx, task, planned.task));
   }
   return expired;
@@ -228,7 +229,11 @@ async function afterChange(ctx: PgContext, before: StoredTask | null, after: Sto
     if (delta !== 0) await client.query(SQL.adjustBalance, [delta, after.keyId]);
   }
   if (needsCallback(before, after)) {
-    await client.query(...insertRow('webhook_deliveries', { ...newDeliveryRow(newDeliveryId(), after) }));
+    // A final change has already dropped the task's signing key; its last callback still needs it.
+    const signingKey = after.callbackSigningKey ?? before?.callbackSigningKey ?? null;
+    await client.query(
+      ...insertRow('webhook_deliveries', { ...newDeliveryRow(newDeliveryId(), after, signingKey) }),
+    );
   }
 }
 
