@@ -76,7 +76,10 @@ describe('inbetween migrate', () => {
     it('migrates the database of DATABASE_URL once', async () => {
       const first = await migrate([], { DATABASE_URL: database.url });
       expect(first).toMatchObject({ code: 0, stderr: '' });
-      expect(first.stdout).toMatch(/^PostgreSQL \(DATABASE_URL\): schema version \d+, applied 1, 2, 3, 4/);
+      const versions = PG_MIGRATIONS.map((m) => m.version);
+      expect(first.stdout).toBe(
+        `PostgreSQL (DATABASE_URL): schema version ${versions.at(-1)}, applied ${versions.join(', ')}\n`,
+      );
       expect((await migrate(['--database-url', database.url])).stdout).toMatch(/nothing to apply\n$/);
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();

@@ -115,8 +115,8 @@ export const SQL = {
   recordDelivery: `UPDATE webhook_deliveries
     SET payload = COALESCE(payload, $3), state = $4, attempts = $5, next_attempt_at = $6, delivered_at = $7,
         last_status = $8, last_error = $9, lease_owner = NULL, lease_expires_at = NULL,
-        -- The sealed signing key is kept only while the callback may still be sent.
-        signing_key = CASE WHEN $4 = 'pending' THEN signing_key END
+        -- The sealed signing key stays only while another attempt may need it.
+        signing_key = CASE WHEN $4::text = 'pending' THEN signing_key END
     WHERE id = $1 AND lease_owner = $2 AND state = 'pending'`,
   insertAttempt: `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
     VALUES ($1, $2, $3, $4, $5, $6)`,

@@ -21,8 +21,8 @@ import type {
 import {
   newTaskRow,
   planClaim,
-  planExpiredLease,
   planFail,
+  planExpiredLease,
   planHeartbeat,
   taskBlobKeys,
   type Planned,
@@ -231,9 +231,8 @@ async function afterChange(ctx: PgContext, before: StoredTask | null, after: Sto
   if (needsCallback(before, after)) {
     // A final change has already dropped the task's signing key; its last callback still needs it.
     const signingKey = after.callbackSigningKey ?? before?.callbackSigningKey ?? null;
-    await client.query(
-      ...insertRow('webhook_deliveries', { ...newDeliveryRow(newDeliveryId(), after, signingKey) }),
-    );
+    const delivery = newDeliveryRow(newDeliveryId(), after, signingKey);
+    await client.query(...insertRow('webhook_deliveries', { ...delivery }));
   }
 }
 

@@ -3,7 +3,7 @@ import { V0001_TASKS_AND_API_KEYS } from './v0001-tasks-and-api-keys.js';
 import { V0002_TASK_MUSIC } from './v0002-task-music.js';
 import { V0003_LEDGER_AND_OUTBOX } from './v0003-ledger-and-outbox.js';
 import { V0004_WEBHOOK_SECRET_ROTATION } from './v0004-webhook-secret-rotation.js';
-import { V0005_CALLBACK_SIGNING_KEYS } from './v0005-callback-signing-keys.js';
+import { V0005_SEALED_CALLBACK_SIGNING_KEYS } from './v0005-sealed-callback-signing-keys.js';
 
 export type { PgMigration } from './pg-migration.js';
 
@@ -17,5 +17,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   V0002_TASK_MUSIC,
   V0003_LEDGER_AND_OUTBOX,
   V0004_WEBHOOK_SECRET_ROTATION,
-  V0005_CALLBACK_SIGNING_KEYS,
+  V0005_SEALED_CALLBACK_SIGNING_KEYS,
 ];
