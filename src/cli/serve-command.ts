@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configHelp, loadConfig, type Config } from '../config/index.js';
 import { createApiKey } from '../http/admin-routes.js';
-import { assembleEmbeddedServer } from '../server/embedded-server.js';
+import { RouteError, type BackendSettings } from '../backends/index.js';
+import { assembleEmbeddedServer, type EmbeddedServer } from '../server/embedded-server.js';
 import { openLocalFolderStorage } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { ConfigError } from '../config/config-error.js';
@@ -55,7 +56,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   const prices = await readPriceTable(config.priceTable);
   let publicUrl = config.publicUrl;
-  const server = assembleEmbeddedServer({
+  const server = assembleOrExplain({
     store,
     storage,
     // With --port 0 the port is known only once the app listens; file links must carry the real one.
@@ -68,6 +69,8 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       concurrency: config.workers,
       leaseMs: config.leaseDuration,
       maxAttempts: config.maxAttempts,
+      stopGraceMs: config.shutdownGrace,
+      backendWaitMs: config.upstreamTimeout,
       offPeakWindow,
       ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
       onError: (error) =>
@@ -82,6 +85,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       maxQueue: config.maxQueue,
       prices,
     },
+    backends: backendSettings(config),
     http: {
       maxBodyBytes: config.maxBodyBytes,
       syncTimeoutMs: config.syncTimeout,
@@ -133,6 +137,39 @@ async function readPriceTable(path: string | undefined): Promise<PriceTable> {
     return parsePriceTable(await readFile(path, 'utf8'));
   } catch (error) {
     throw new ConfigError(`INBETWEEN_PRICE_TABLE / --price-table (${path}): ${(error as Error).message}`);
+  }
+}
+
+/** The backend settings of the configuration: a provider counts as configured once its key is set. */
+function backendSettings(config: Config): BackendSettings {
+  return {
+    ...(config.routes ? { routes: config.routes } : {}),
+    vidu: config.viduApiKey
+      ? { apiKey: config.viduApiKey, baseUrl: config.viduBaseUrl, concurrency: config.viduConcurrency }
+      : null,
+    gateway: config.gatewayApiKey
+      ? {
+          apiKey: config.gatewayApiKey,
+          baseUrl: config.gatewayBaseUrl,
+          concurrency: config.gatewayConcurrency,
+        }
+      : null,
+    pollIntervalMs: config.upstreamPollInterval,
+    requestTimeoutMs: config.upstreamRequestTimeout,
+    timeoutMs: config.upstreamTimeout,
+    maxOutputBytes: config.maxOutputBytes,
+    breakerThreshold: config.breakerThreshold,
+    breakerCooldownMs: config.breakerCooldown,
+  };
+}
+
+/** A route that cannot be honoured stops the start with the setting's name. */
+function assembleOrExplain(options: Parameters<typeof assembleEmbeddedServer>[0]): EmbeddedServer {
+  try {
+    return assembleEmbeddedServer(options);
+  } catch (error) {
+    if (error instanceof RouteError) throw new ConfigError(`INBETWEEN_ROUTES / --routes: ${error.message}`);
+    throw error;
   }
 }
 

@@ -29,6 +29,10 @@ export interface TaskMetadata {
   payload: string;
   /** The caller's JSON label text, when one was sent. */
   meta_data?: string;
+  /** Which backend renders (rendered) the task: `local`, `vidu`, `gateway`; once one is chosen. */
+  backend?: string;
+  /** The provider's task, for one rendered upstream: provider, its task id and model, what it charged. */
+  upstream?: { provider: string; task_id: string; model: string; credits?: number; cost?: string };
 }
 
 /** One generated video as the store keeps it. */

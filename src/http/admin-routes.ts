@@ -157,14 +157,15 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
           values: { expected: 'a next_before from a previous page', received: request.query.before ?? '' },
         });
       }
-      const [account, entries] = await Promise.all([
+      const [account, entries, upstream] = await Promise.all([
         store.getKeyAccount(key.id),
         store.listLedger(key.id, { limit: limit + 1, beforeId: before }),
+        store.upstreamCost(key.id),
       ]);
       const page = entries.slice(0, limit);
       const nextBefore = entries.length > limit ? (page.at(-1)?.id ?? null) : null;
       if (!account) throw unknownKey(key.id);
-      return usageView(key, account, page, nextBefore);
+      return usageView(key, account, page, nextBefore, upstream);
     },
   );
 

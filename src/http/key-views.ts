@@ -1,5 +1,5 @@
 import { formatUsd } from '../contract/index.js';
-import type { ApiKeyRecord, KeyAccount, LedgerEntry } from '../store/index.js';
+import type { ApiKeyRecord, KeyAccount, LedgerEntry, UpstreamCost } from '../store/index.js';
 
 /** An API key as the admin endpoints show it: never the secret or its hash; money as USD strings. */
 export function keyView(record: ApiKeyRecord, account: KeyAccount | null): Record<string, unknown> {
@@ -23,12 +23,16 @@ export function usageView(
   account: KeyAccount,
   entries: readonly LedgerEntry[],
   nextBefore: number | null,
+  upstream: UpstreamCost = { credits: 0, costMicros: 0 },
 ): Record<string, unknown> {
   return {
     key: keyView(record, account),
     balance: record.balanceMicros === null ? null : formatUsd(record.balanceMicros),
     held: formatUsd(account.heldMicros),
     spent: formatUsd(account.spentMicros),
+    // What providers charged inbetween for this key's tasks (USD and provider credits), against `spent`.
+    upstream_cost: formatUsd(upstream.costMicros),
+    upstream_credits: upstream.credits,
     refunded: formatUsd(account.refundedMicros),
     topped_up: formatUsd(account.toppedUpMicros),
     ledger: entries.map((entry) => ({

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { assembleBackends, type BackendRouter, type BackendSettings } from '../backends/index.js';
 import { WorkerPool } from '../engine/render/worker-pool.js';
 import { buildApp, type AppOptions } from '../http/app.js';
 import { DEFAULT_CREDITS_PER_USD, viduCallbackBody } from '../http/vidu/vidu-routes.js';
@@ -22,8 +23,15 @@ export interface EmbeddedServerOptions {
   readonly fileUrlTtlMs?: number;
   /** Render threads; default one per core. */
   readonly renderThreads?: number;
-  /** Worker settings beyond the wiring (concurrency, lease, attempts, ffmpeg, polling, error reporting). */
-  readonly worker?: Omit<LocalWorkerOptions, 'store' | 'storage' | 'pool' | 'metrics'>;
+  /**
+   * Worker settings beyond the wiring (lease, attempts, polling, error reporting); `concurrency` is the number of
+   * local renders at once (0: this process runs no tasks), upstream tasks have their providers' limits.
+   */
+  readonly worker?: Omit<LocalWorkerOptions, 'store' | 'storage' | 'router' | 'metrics'> & {
+    readonly ffmpegPath?: string;
+  };
+  /** Routes and providers; none = every model renders locally. */
+  readonly backends?: BackendSettings;
   /** Task service settings beyond the wiring (fetch limits, task and queue limits). */
   readonly service?: Omit<TaskServiceOptions, 'store' | 'storage' | 'fileUrl' | 'onQueued' | 'onCancelled'>;
   /** Callback delivery settings beyond the wiring (retry schedule, polling, time limit). */
@@ -40,6 +48,7 @@ export interface EmbeddedServer {
   readonly app: FastifyInstance;
   readonly service: TaskService;
   readonly worker: LocalWorker;
+  readonly router: BackendRouter;
   readonly webhooks: WebhookDispatcher;
   readonly renderMetrics: RenderMetrics;
   /**
@@ -47,7 +56,10 @@ export interface EmbeddedServer {
    * `app.inject`).
    */
   start(): void;
-  /** Stops serving, then rendering (renders in flight are aborted; their leases expire and they are retried). */
+  /**
+   * Stops serving, then rendering: running tasks get the worker's grace period, then go back to the queue
+   * without counting an attempt.
+   */
   close(): Promise<void>;
 }
 
@@ -60,7 +72,25 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
   const { store, storage } = options;
   const pool = new WorkerPool(options.renderThreads);
   const renderMetrics = new RenderMetrics();
-  const worker = new LocalWorker({ ...options.worker, store, storage, pool, metrics: renderMetrics });
+  const { ffmpegPath, concurrency, ...workerOptions } = options.worker ?? {};
+  const router = assembleBackends({
+    settings: options.backends ?? {},
+    store,
+    storage,
+    pool,
+    localConcurrency: concurrency ?? 1,
+    ...(ffmpegPath ? { ffmpegPath } : {}),
+    ...(options.service?.maxImagePixels ? { maxImagePixels: options.service.maxImagePixels } : {}),
+    onSlotFree: () => worker.wake(),
+  });
+  const worker: LocalWorker = new LocalWorker({
+    ...workerOptions,
+    ...(concurrency === 0 ? { concurrency: 0 } : {}),
+    store,
+    storage,
+    router,
+    metrics: renderMetrics,
+  });
   const ttl = options.fileUrlTtlMs ?? 24 * 3600 * 1000;
   const { publicUrl } = options;
   const baseUrl = typeof publicUrl === 'string' ? () => publicUrl : publicUrl;
@@ -106,6 +136,7 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     app,
     service,
     worker,
+    router,
     webhooks,
     renderMetrics,
     start: () => {

@@ -10,3 +10,4 @@ export {
   type SignFileUrlOptions,
   type VerifyFileUrlOptions,
 } from './signed-urls.js';
+export { inputFormatOfKey, isWatermarkKey, runOutputKeys, WATERMARK_INPUT } from './task-keys.js';

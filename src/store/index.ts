@@ -28,6 +28,17 @@ export {
   type LedgerKind,
 } from './ledger.js';
 export { DELIVERY_STATES } from './webhook-outbox.js';
+export {
+  isOpenAttempt,
+  UPSTREAM_ATTEMPT_STATES,
+  upstreamTag,
+  type NewUpstreamAttempt,
+  type UpstreamAttempt,
+  type UpstreamAttemptChange,
+  type UpstreamAttemptState,
+  type UpstreamCost,
+  type UpstreamInfo,
+} from './upstream-attempts.js';
 export type {
   ClaimDeliveriesOptions,
   DeliveryAttempt,

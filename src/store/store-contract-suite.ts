@@ -5,6 +5,7 @@ import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { describeLimitsContract } from './store-contract-limits.js';
 import { describeMoneyContract } from './store-contract-money.js';
 import { describeOutboxContract } from './store-contract-outbox.js';
+import { describeUpstreamContract } from './store-contract-upstream.js';
 import type { NewTask, StoredTask, TaskStore } from './task-store.js';
 
 const LEASE = 30_000;
@@ -50,6 +51,7 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
     describeLimitsContract(context);
     describeMoneyContract(context);
     describeOutboxContract(context);
+    describeUpstreamContract(context);
 
     describe('tasks', () => {
       it('round-trips every field', async () => {
@@ -75,6 +77,8 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
           outputDuration: null,
           recommendedPrompt: null,
           music: null,
+          backend: null,
+          upstream: null,
           attempts: 0,
           leaseOwner: null,
           leaseExpiresAt: null,

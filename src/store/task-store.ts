@@ -1,6 +1,13 @@
 import type { GenerationRequest, Micros, TaskStatus } from '../contract/index.js';
 import type { KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
 import type {
+  NewUpstreamAttempt,
+  UpstreamAttempt,
+  UpstreamAttemptChange,
+  UpstreamCost,
+  UpstreamInfo,
+} from './upstream-attempts.js';
+import type {
   ClaimDeliveriesOptions,
   DeliveryLogEntry,
   DeliveryOutcome,
@@ -60,7 +67,11 @@ export interface StoredTask {
   recommendedPrompt: string | null;
   /** The background music preset chosen for a bgm task, once rendered. */
   music: string | null;
-  /** How many times a worker claimed it. */
+  /** The backend that renders (rendered) it: `local`, `vidu`, `gateway`; null until one is chosen. */
+  backend: string | null;
+  /** The provider's task, for one rendered upstream. */
+  upstream: UpstreamInfo | null;
+  /** How many times a worker claimed it (a task handed back by a stopping worker does not count). */
   attempts: number;
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
@@ -159,6 +170,8 @@ export interface ClaimOptions {
   now: Date;
   /** Whether off-peak tasks may be taken (the service is idle or in the off-peak window). */
   includeOffPeak: boolean;
+  /** Only tasks of these models (those with a backend free now); absent = any model. */
+  models?: readonly string[];
 }
 
 /** Options for {@link TaskStore.expireOffPeakTasks}. */
@@ -188,6 +201,9 @@ export interface TaskOutput {
   height?: number;
   fps?: number;
   frames?: number;
+  /** Which backend made it, and the upstream task for an upstream one. */
+  backend?: string;
+  upstream?: UpstreamInfo | null;
 }
 
 /**
@@ -286,6 +302,19 @@ export interface TaskStore {
     now: Date,
     error?: TaskError | null,
   ): Promise<TransitionResult>;
+  /**
+   * processing -> pending by the lease owner, without counting the claim as an attempt: a worker that stops
+   * (a deploy) or cannot start the task now hands it back rather than letting the lease run out.
+   */
+  releaseTask(id: string, owner: string, now: Date): Promise<TransitionResult>;
+  /** Records the backend rendering a processing task (lease owner only); false when the lease is gone. */
+  setTaskBackend(
+    id: string,
+    owner: string,
+    backend: string,
+    upstream: UpstreamInfo | null,
+    now: Date,
+  ): Promise<boolean>;
   /** Expired leases back to pending, or to failed (002014012) once `maxAttempts` claims are used up. */
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult>;
   /** Fails pending off-peak tasks created before `createdBefore`, with `error` as the reason (and refunds them). */
@@ -345,6 +374,23 @@ export interface TaskStore {
   listDeliveries(taskId: string): Promise<DeliveryLogEntry[]>;
   /** Number of callbacks in every state (all states present). */
   countDeliveriesByState(): Promise<Record<DeliveryState, number>>;
+
+  /**
+   * Records an upstream attempt in state `submitting`, before anything is sent, numbered after the task's last
+   * one. Refused (throws) while another attempt of the task is still open: one paid upstream task per task.
+   */
+  recordUpstreamAttempt(attempt: NewUpstreamAttempt): Promise<UpstreamAttempt>;
+  /** Changes an attempt (the upstream id the moment it is known, its state, cost, reason). */
+  updateUpstreamAttempt(
+    taskId: string,
+    attempt: number,
+    change: UpstreamAttemptChange,
+    now: Date,
+  ): Promise<void>;
+  /** A task's upstream attempts, oldest first. */
+  listUpstreamAttempts(taskId: string): Promise<UpstreamAttempt[]>;
+  /** What providers charged for a key's tasks, summed over every attempt (kept when tasks are deleted). */
+  upstreamCost(keyId: string): Promise<UpstreamCost>;
 
   close(): Promise<void>;
 }

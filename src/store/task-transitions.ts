@@ -34,6 +34,8 @@ export function newTaskRow(
     recommendedPrompt: null,
     music: null,
     callbackSigningKey: task.callbackSigningKey ?? null,
+    backend: null,
+    upstream: null,
     attempts: 0,
     leaseOwner: null,
     leaseExpiresAt: null,
@@ -97,6 +99,8 @@ export function planComplete(task: StoredTask, owner: string, output: TaskOutput
       height: output.height ?? task.height,
       fps: output.fps ?? task.fps,
       frames: output.frames ?? task.frames,
+      backend: output.backend ?? task.backend,
+      upstream: output.upstream === undefined ? task.upstream : output.upstream,
       ...released(now),
     }),
   };
@@ -133,6 +137,32 @@ export function planCancel(
       ...released(now),
     }),
   };
+}
+
+/** processing -> pending by the owner, the claim not counted (a graceful stop hands the task back). */
+export function planRelease(task: StoredTask, owner: string, now: Date): Planned {
+  if (!holdsLease(task, owner)) return { ok: false, reason: 'lease_lost' };
+  return {
+    ok: true,
+    task: moved(task, 'pending', now, {
+      progress: 0,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      attempts: Math.max(0, task.attempts - 1),
+    }),
+  };
+}
+
+/** The backend now rendering the task, for its lease owner; null when the lease is not the owner's. */
+export function planSetBackend(
+  task: StoredTask,
+  owner: string,
+  backend: string,
+  upstream: StoredTask['upstream'],
+  now: Date,
+): StoredTask | null {
+  if (!holdsLease(task, owner)) return null;
+  return { ...task, backend, upstream, updatedAt: now, version: task.version + 1 };
 }
 
 /** An expired lease: back to pending, or failed with 002014012 once the attempts are used up. */

@@ -24,13 +24,12 @@ import {
   type IntakeImage,
 } from '../media/index.js';
 import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
-import type { BlobStorage } from '../storage/index.js';
+import { WATERMARK_INPUT, type BlobStorage } from '../storage/index.js';
 import type { DeliveryLogEntry, LimitReached, NewTask, StoredTask, TaskStore } from '../store/index.js';
 import { newTaskId } from './task-ids.js';
 import { sealSigningKey } from './webhooks/seal-signing-key.js';
 
-/** Name of a task's stored watermark image among its inputs (the keyframes are `input-<n>`). */
-export const WATERMARK_INPUT = 'watermark';
+export { WATERMARK_INPUT };
 
 export interface TaskServiceOptions {
   readonly store: TaskStore;
@@ -275,6 +274,8 @@ export class TaskService {
       ...(task.frames !== null ? { frames: task.frames } : {}),
       ...(task.music ? { bgm_preset: task.music } : {}),
       ...(task.recommendedPrompt ? { recommended_prompt: task.recommendedPrompt } : {}),
+      ...(task.backend ? { backend: task.backend } : {}),
+      ...(task.upstream ? { upstream: task.upstream } : {}),
     };
     return toTaskObject({
       id: task.id,

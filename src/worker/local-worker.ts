@@ -1,30 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { decodeImage, fitFrames, outputSize } from '../engine/input/index.js';
-import { aigcMetadata } from '../engine/label/aigc-label.js';
-import type { WatermarkPosition } from '../engine/overlay/index.js';
-import { renderVideo } from '../engine/render/render-video.js';
-import type { WorkerPool } from '../engine/render/worker-pool.js';
-import type { BlobStorage } from '../storage/index.js';
-import type { StoredTask, TaskOutput, TaskStore } from '../store/index.js';
+import { RenderStopped, type StopKind } from '../backends/backend.js';
+import { NoBackendAvailableError, type BackendRouter } from '../backends/backend-router.js';
+import { runOutputKeys, type BlobStorage } from '../storage/index.js';
+import type { StoredTask, TaskStore } from '../store/index.js';
 import { inOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
-import { WATERMARK_INPUT } from '../tasks/task-service.js';
 import type { RenderMetrics } from './render-metrics.js';
+import { failureMessage, readInputs } from './task-inputs.js';
 
 export interface LocalWorkerOptions {
   readonly store: TaskStore;
   readonly storage: BlobStorage;
-  /** Render threads, shared by every task this worker runs. */
-  readonly pool: WorkerPool;
-  /** Renders at once; each already uses every thread of the pool. */
+  /** Chooses the backend of each task (the local engine, a provider) and runs it. */
+  readonly router: BackendRouter;
+  /** Tasks run at once; default what the backends can take together (local renders plus provider limits). */
   readonly concurrency?: number;
   readonly leaseMs?: number;
   readonly maxAttempts?: number;
   /** How often an idle worker looks for work it was not woken for (tasks from other processes, requeues). */
   readonly pollMs?: number;
-  readonly ffmpegPath?: string;
+  /** How long `stop` lets running tasks finish before it hands them back to the queue; default 0. */
+  readonly stopGraceMs?: number;
+  /** How long a task may wait for a free backend before it fails; default 2 h. */
+  readonly backendWaitMs?: number;
   readonly clock?: () => Date;
   /** When off-peak tasks may run beside other work; outside it (or without one) only when this worker is idle. */
   readonly offPeakWindow?: OffPeakWindow | null;
@@ -34,65 +31,183 @@ export interface LocalWorkerOptions {
   readonly onError?: (error: unknown, task?: StoredTask) => void;
 }
 
+interface Running {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
 /**
- * Runs queued tasks inside the server process (the embedded mode): claims a task with a lease, renders it while
- * a heartbeat keeps the lease and reports progress, stores the outputs, and completes or fails the task. A
- * cancelled task's heartbeat finds the lease gone and aborts the render, which kills its ffmpeg. A server
- * killed mid-render leaves a lease that expires; the next start puts the task back in the queue.
+ * Runs queued tasks: claims a task with a lease (only of models whose backends have room), has the router render
+ * it while a heartbeat keeps the lease and reports progress, and completes or fails the task. Each run writes its
+ * outputs under keys of its own, so a run that lost its lease deletes only what it wrote. A cancelled task's
+ * heartbeat finds the lease gone and aborts the render (and the upstream task); a stopping worker gives running
+ * tasks a grace period, then hands them back to the queue without counting an attempt.
  */
 export class LocalWorker {
   readonly owner = `worker_${randomBytes(6).toString('hex')}`;
   readonly #options: LocalWorkerOptions;
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Map<string, Running>();
   readonly #loops: Promise<void>[] = [];
   #stopping = false;
-  #wake: (() => void) | null = null;
+  readonly #wakers = new Set<() => void>();
 
   constructor(options: LocalWorkerOptions) {
     this.#options = options;
   }
 
   start(): void {
-    for (let i = 0; i < (this.#options.concurrency ?? 1); i++) this.#loops.push(this.#loop());
+    const loops = this.#options.concurrency ?? this.#options.router.capacity();
+    for (let i = 0; i < loops; i++) this.#loops.push(this.#loop());
   }
 
-  /** New work is queued: an idle loop looks now instead of at its next poll. */
+  /** New work is queued, or a backend freed a slot: idle loops look now instead of at their next poll. */
   wake(): void {
-    this.#wake?.();
+    for (const wake of [...this.#wakers]) wake();
   }
 
-  /** Stops the render of a task that was cancelled through the API. */
+  /** Stops the render of a task that was cancelled through the API (and cancels it upstream). */
   cancel(taskId: string): void {
-    this.#running.get(taskId)?.abort(new Error('task cancelled'));
+    this.#running.get(taskId)?.controller.abort(new RenderStopped('cancelled'));
   }
 
-  /** Stops taking work, aborts renders in flight (their leases expire and they are retried) and waits. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work; running tasks get `graceMs` to finish, then they are aborted and handed back to the queue
+   * (their claim not counted), so a deploy never costs a task one of its attempts.
+   */
+  async stop(graceMs = this.#options.stopGraceMs ?? 0): Promise<void> {
     this.#stopping = true;
-    for (const controller of this.#running.values()) controller.abort(new Error('worker stopping'));
     this.wake();
-    await Promise.all(this.#loops);
+    const running = [...this.#running.values()];
+    if (running.length > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(running.map((run) => run.done)),
+        new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    const left = [...this.#running.values()];
+    for (const run of left) run.controller.abort(new RenderStopped('stopping'));
+    // Runs started by a queue consumer through runClaimed are waited for too, not only this worker's loops.
+    await Promise.all([...this.#loops, ...left.map((run) => run.done)]);
   }
 
   async #loop(): Promise<void> {
-    const { store } = this.#options;
+    const { store, router } = this.#options;
     while (!this.#stopping) {
       try {
         const now = this.#now();
         await store.requeueExpiredLeases({ now, maxAttempts: this.#options.maxAttempts ?? 3 });
-        const task = await store.claimNextTask({
-          owner: this.owner,
-          leaseMs: this.#leaseMs(),
-          now,
-          includeOffPeak: this.#running.size === 0 || this.#inOffPeakWindow(now),
-        });
-        if (task) await this.#run(task);
+        const models = router.claimableModels();
+        const task =
+          models.length === 0
+            ? null
+            : await store.claimNextTask({
+                owner: this.owner,
+                leaseMs: this.#leaseMs(),
+                now,
+                includeOffPeak: this.#running.size === 0 || this.#inOffPeakWindow(now),
+                models,
+              });
+        if (task && this.#stopping) await store.releaseTask(task.id, this.owner, this.#now());
+        else if (task) await this.runClaimed(task);
         else await this.#idle();
       } catch (error) {
         this.#options.onError?.(error);
         await this.#idle();
       }
     }
+  }
+
+  /**
+   * Runs one task this worker has already claimed (its lease held by {@link owner}) to its end: completed,
+   * failed, handed back, or left to whoever took the lease. Never rejects for the task's own failures. The
+   * queue consumer of the scaled-out mode calls this for each job it receives.
+   */
+  async runClaimed(task: StoredTask): Promise<void> {
+    const { store, storage } = this.#options;
+    const controller = new AbortController();
+    let finished!: () => void;
+    this.#running.set(task.id, { controller, done: new Promise<void>((resolve) => (finished = resolve)) });
+    const outputKeys = runOutputKeys(task.id, task.attempts, randomBytes(4).toString('hex'));
+    let heartbeat: NodeJS.Timeout | undefined;
+    const started = performance.now();
+    let progress = 0;
+    try {
+      heartbeat = setInterval(() => this.#beat(task, controller, progress), this.#leaseMs() / 3);
+      const inputs = await readInputs(storage, task);
+      const result = await this.#options.router.render({
+        task,
+        ...inputs,
+        outputKeys,
+        signal: controller.signal,
+        onProgress: (fraction) => (progress = fraction),
+        onBackend: async (backend, upstream) => {
+          await store.setTaskBackend(task.id, this.owner, backend, upstream, this.#now());
+        },
+      });
+      this.#options.metrics?.observe((performance.now() - started) / 1000);
+      const completed = await store.completeTask(task.id, this.owner, result, this.#now());
+      // Cancelled or lease lost while the outputs were being stored: they belong to no task.
+      if (!completed.ok) await this.#deleteOutputs(outputKeys, task);
+    } catch (error) {
+      await this.#deleteOutputs(outputKeys, task);
+      await this.#settleFailure(task, controller.signal, error);
+    } finally {
+      clearInterval(heartbeat);
+      this.#running.delete(task.id);
+      finished();
+      // A slot is free again: a loop waiting for one looks now.
+      this.wake();
+    }
+  }
+
+  async #settleFailure(task: StoredTask, signal: AbortSignal, error: unknown): Promise<void> {
+    const { store } = this.#options;
+    const stop: StopKind | null = signal.reason instanceof RenderStopped ? signal.reason.kind : null;
+    if (stop === 'stopping') {
+      await store.releaseTask(task.id, this.owner, this.#now());
+      return;
+    }
+    // Cancelled, or another worker holds it now: either way the task is not ours to change.
+    if (stop !== null) return;
+    if (error instanceof NoBackendAvailableError) {
+      const waited = this.#now().getTime() - task.createdAt.getTime();
+      if (waited < (this.#options.backendWaitMs ?? 2 * 3600_000)) {
+        // Back to the queue, not counted: it starts once a backend of its route has room again.
+        await store.releaseTask(task.id, this.owner, this.#now());
+        return;
+      }
+    }
+    this.#options.metrics?.failed();
+    await store.failTask(
+      task.id,
+      this.owner,
+      { code: '002014012', message: `Video generation failed: ${failureMessage(error)}` },
+      this.#now(),
+    );
+    this.#options.onError?.(error, task);
+  }
+
+  #beat(task: StoredTask, controller: AbortController, progress: number): void {
+    const { store } = this.#options;
+    store
+      .heartbeat(task.id, this.owner, { leaseMs: this.#leaseMs(), now: this.#now(), progress })
+      .then(async (held) => {
+        if (held || controller.signal.aborted) return;
+        // A lease gone because the client cancelled cancels upstream too; one taken by another worker does not.
+        const now = await store.getTask(task.id);
+        controller.abort(new RenderStopped(now?.status === 'cancelled' ? 'cancelled' : 'lease_lost'));
+      })
+      .catch((error: unknown) => this.#options.onError?.(error, task));
+  }
+
+  async #deleteOutputs(keys: { video: string; cover: string }, task: StoredTask): Promise<void> {
+    // Only this run's keys: another run's outputs are never touched.
+    const cover = [keys.cover, keys.cover.replace(/\.jpg$/, '.png')];
+    await this.#options.storage
+      .deleteMany([keys.video, ...cover])
+      .catch((error: unknown) => this.#options.onError?.(error, task));
   }
 
   #inOffPeakWindow(now: Date): boolean {
@@ -102,118 +217,14 @@ export class LocalWorker {
 
   #idle(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.#options.pollMs ?? 1000);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.#wakers.delete(done);
         resolve();
-      }
-      this.#wake = () => {
-        this.#wake = null;
-        done();
       };
+      const timer = setTimeout(done, this.#options.pollMs ?? 1000);
+      this.#wakers.add(done);
     });
-  }
-
-  async #run(task: StoredTask): Promise<void> {
-    const { store } = this.#options;
-    const controller = new AbortController();
-    this.#running.set(task.id, controller);
-    let progress = 0;
-    const heartbeat = setInterval(() => {
-      store
-        .heartbeat(task.id, this.owner, { leaseMs: this.#leaseMs(), now: this.#now(), progress })
-        .then((held) => {
-          if (!held) controller.abort(new Error('lease lost'));
-        })
-        .catch((error: unknown) => this.#options.onError?.(error, task));
-    }, this.#leaseMs() / 3);
-    const dir = await mkdtemp(join(tmpdir(), 'inbetween-task-'));
-    const started = performance.now();
-    try {
-      const output = await this.#render(task, dir, controller.signal, (fraction) => (progress = fraction));
-      this.#options.metrics?.observe((performance.now() - started) / 1000);
-      const completed = await store.completeTask(task.id, this.owner, output, this.#now());
-      // Cancelled or lease lost while the outputs were being stored: they belong to no task.
-      if (!completed.ok) await this.#options.storage.deleteMany([output.videoKey, output.coverKey]);
-    } catch (error) {
-      if (!controller.signal.aborted) {
-        this.#options.metrics?.failed();
-        const message = error instanceof Error ? error.message : String(error);
-        await store.failTask(
-          task.id,
-          this.owner,
-          { code: '002014012', message: `Video generation failed: ${message}` },
-          this.#now(),
-        );
-        this.#options.onError?.(error, task);
-      }
-    } finally {
-      clearInterval(heartbeat);
-      this.#running.delete(task.id);
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  async #render(
-    task: StoredTask,
-    dir: string,
-    signal: AbortSignal,
-    onProgress: (fraction: number) => void,
-  ): Promise<TaskOutput & { videoKey: string; coverKey: string }> {
-    const { storage } = this.#options;
-    const isWatermark = (key: string): boolean => key.split('/').at(-1)!.startsWith(`${WATERMARK_INPUT}.`);
-    const watermarkKey = task.inputKeys.find(isWatermark);
-    const [start, end] = await Promise.all(
-      task.inputKeys
-        .filter((key) => !isWatermark(key))
-        .map(async (key, i) => decodeImage(await readAll(storage, key), `images[${i}]`)),
-    );
-    const size =
-      task.width !== null && task.height !== null
-        ? { width: task.width, height: task.height }
-        : outputSize(start.width / start.height, task.request.resolution);
-    const fitted = await fitFrames({
-      start,
-      end: end ?? null,
-      size,
-      names: { start: 'images[0]', end: 'images[1]' },
-    });
-    const video = join(dir, 'video.mp4');
-    const cover = join(dir, 'cover.jpg');
-    const result = await renderVideo({
-      start: fitted.start,
-      end: fitted.end,
-      output: video,
-      cover,
-      duration: task.durationSeconds,
-      prompt: task.request.prompt,
-      isRec: task.request.is_rec,
-      movementAmplitude: task.request.movement_amplitude,
-      seed: task.seed,
-      signal,
-      pool: this.#options.pool,
-      onProgress: (p) => onProgress(p.fraction),
-      bgm: task.request.bgm,
-      watermark: task.request.watermark
-        ? {
-            position: task.request.wm_position as WatermarkPosition,
-            ...(watermarkKey ? { image: await readAll(storage, watermarkKey) } : {}),
-          }
-        : null,
-      metadata: aigcMetadata({ metaData: task.request.meta_data, producer: 'inbetween', produceId: task.id }),
-      ...(this.#options.ffmpegPath ? { ffmpegPath: this.#options.ffmpegPath } : {}),
-    });
-    const videoKey = `tasks/${task.id}/video.mp4`;
-    const coverKey = `tasks/${task.id}/cover.jpg`;
-    await storage.putFile(videoKey, video);
-    await storage.putFile(coverKey, cover);
-    return {
-      videoKey,
-      coverKey,
-      duration: result.duration,
-      recommendedPrompt: result.recommendedPrompt,
-      music: result.music?.preset ?? null,
-    };
   }
 
   #leaseMs(): number {
@@ -223,11 +234,4 @@ export class LocalWorker {
   #now(): Date {
     return this.#options.clock?.() ?? new Date();
   }
-}
-
-async function readAll(storage: BlobStorage, key: string): Promise<Uint8Array> {
-  const { stream } = await storage.open(key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -176,6 +176,8 @@ describe.skipIf(skipWithoutChromium())(`the web pages in Chromium (else: ${CHROM
 
     await page.click('#generate');
     await page.waitForSelector('#task[data-status="completed"]', { timeout: 60_000 });
+    // The playground says which backend rendered the task.
+    expect(await page.textContent('#task-status')).toMatch(/· local$/);
     const playing = await page.waitForFunction(
       () => {
         const video = document.querySelector('video');

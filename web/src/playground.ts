@@ -174,7 +174,7 @@ async function submit(): Promise<void> {
     const images = [await start.dataUri(), ...(end.frame ? [await end.dataUri()] : [])];
     const params = readParams();
     const task = await callApi<TaskObject>('/model/v1/generation', { token, body: { ...params, images } });
-    view.show(task, params.callback_url !== undefined);
+    show(task, params.callback_url !== undefined);
     recent.update(task);
     view.focus();
     // Creating held the task's price.
@@ -198,6 +198,14 @@ function focusProblem(problem: FrameProblem): void {
   byId(id, HTMLElement).focus();
 }
 
+/** The task in the panel, its status followed by the backend that renders it ("Rendering, 40% · vidu"). */
+function show(task: TaskObject, hasCallbacks?: boolean): void {
+  view.show(task, hasCallbacks);
+  const backend = (task.metadata as { backend?: unknown } | undefined)?.backend;
+  const status = byId('task-status', HTMLElement);
+  if (typeof backend === 'string') status.textContent = `${status.textContent ?? ''} · ${backend}`;
+}
+
 /** Follows a task to its end, updating the panel and its row in the list. */
 async function follow(task: TaskObject, token: string): Promise<void> {
   following?.abort();
@@ -209,7 +217,7 @@ async function follow(task: TaskObject, token: string): Promise<void> {
       token,
       signal: controller.signal,
       onTask: (update) => {
-        if (view.taskId === update.id) view.show(update);
+        if (view.taskId === update.id) show(update);
         recent.update(update);
         // The end of a task charges or refunds its hold.
         if (isTerminal(update.status)) void account.refresh();
@@ -222,13 +230,13 @@ async function follow(task: TaskObject, token: string): Promise<void> {
 
 async function open(task: TaskObject): Promise<void> {
   const token = keyInput.value.trim();
-  view.show(task);
+  show(task);
   view.focus();
   try {
     const latest = await callApi<TaskObject>(`/model/v1/generation/task/${encodeURIComponent(task.id)}`, {
       token,
     });
-    view.show(latest);
+    show(latest);
     recent.update(latest);
     await follow(latest, token);
   } catch (error) {
@@ -242,7 +250,7 @@ async function cancel(id: string): Promise<void> {
       token: keyInput.value.trim(),
       method: 'POST',
     });
-    view.show(task);
+    show(task);
     recent.update(task);
     void account.refresh();
   } catch (error) {

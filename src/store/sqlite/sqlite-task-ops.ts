@@ -22,6 +22,7 @@ import {
   planFail,
   planExpiredLease,
   planHeartbeat,
+  planSetBackend,
   taskBlobKeys,
   type Planned,
 } from '../task-transitions.js';
@@ -101,7 +102,10 @@ export function listTaskPage(ctx: SqliteContext, keyId: string, options: ListTas
 }
 
 export function claimNext(ctx: SqliteContext, options: ClaimOptions): StoredTask | null {
-  const row = ctx.sql.nextPending.get({ include_off_peak: options.includeOffPeak ? 1 : 0 });
+  const row = ctx.sql.nextPending.get({
+    include_off_peak: options.includeOffPeak ? 1 : 0,
+    models: options.models ? JSON.stringify(options.models) : null,
+  });
   if (!row) return null;
   const task = taskFromRow(row);
   return saveTask(ctx, task, planClaim(task, options.owner, options.leaseMs, options.now));
@@ -115,6 +119,19 @@ export function extendLease(
 ): boolean {
   const task = readTask(ctx, id);
   const next = task && planHeartbeat(task, owner, options);
+  if (!next) return false;
+  saveTask(ctx, task, next);
+  return true;
+}
+
+export function setBackend(
+  ctx: SqliteContext,
+  id: string,
+  owner: string,
+  change: { backend: string; upstream: StoredTask['upstream']; now: Date },
+): boolean {
+  const task = readTask(ctx, id);
+  const next = task && planSetBackend(task, owner, change.backend, change.upstream, change.now);
   if (!next) return false;
   saveTask(ctx, task, next);
   return true;

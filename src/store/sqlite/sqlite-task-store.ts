@@ -22,7 +22,14 @@ import type {
   TopUpResult,
   TransitionResult,
 } from '../task-store.js';
-import { planCancel, planComplete, planFail } from '../task-transitions.js';
+import { planCancel, planComplete, planFail, planRelease } from '../task-transitions.js';
+import type {
+  NewUpstreamAttempt,
+  UpstreamAttempt,
+  UpstreamAttemptChange,
+  UpstreamCost,
+  UpstreamInfo,
+} from '../upstream-attempts.js';
 import type {
   ClaimDeliveriesOptions,
   DeliveryLogEntry,
@@ -35,6 +42,7 @@ import { settle, type SqliteContext } from './sqlite-context.js';
 import * as keys from './sqlite-key-ops.js';
 import * as outbox from './sqlite-outbox-ops.js';
 import * as tasks from './sqlite-task-ops.js';
+import * as upstream from './sqlite-upstream-ops.js';
 import { prepareStatements } from './statements.js';
 
 export { VersionConflictError } from './sqlite-context.js';
@@ -128,6 +136,20 @@ export class SqliteTaskStore implements TaskStore {
     );
   }
 
+  releaseTask(id: string, owner: string, now: Date): Promise<TransitionResult> {
+    return this.#write(() => tasks.transitionTask(this.#ctx, id, (task) => planRelease(task, owner, now)));
+  }
+
+  setTaskBackend(
+    id: string,
+    owner: string,
+    backend: string,
+    info: UpstreamInfo | null,
+    now: Date,
+  ): Promise<boolean> {
+    return this.#write(() => tasks.setBackend(this.#ctx, id, owner, { backend, upstream: info, now }));
+  }
+
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult> {
     return this.#write(() => tasks.requeueExpired(this.#ctx, options));
   }
@@ -214,6 +236,27 @@ export class SqliteTaskStore implements TaskStore {
 
   countDeliveriesByState(): Promise<Record<DeliveryState, number>> {
     return settle(() => outbox.countByState(this.#ctx));
+  }
+
+  recordUpstreamAttempt(attempt: NewUpstreamAttempt): Promise<UpstreamAttempt> {
+    return this.#write(() => upstream.insertAttempt(this.#ctx, attempt));
+  }
+
+  updateUpstreamAttempt(
+    taskId: string,
+    attempt: number,
+    change: UpstreamAttemptChange,
+    now: Date,
+  ): Promise<void> {
+    return this.#write(() => upstream.changeAttempt(this.#ctx, taskId, attempt, change, now));
+  }
+
+  listUpstreamAttempts(taskId: string): Promise<UpstreamAttempt[]> {
+    return settle(() => upstream.readAttempts(this.#ctx, taskId));
+  }
+
+  upstreamCost(keyId: string): Promise<UpstreamCost> {
+    return settle(() => upstream.readCost(this.#ctx, keyId));
   }
 
   close(): Promise<void> {

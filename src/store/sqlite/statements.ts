@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AttemptRow, DeliveryRow } from './delivery-row.js';
 import type { KeyAccountRow, LedgerRow, TaskMoneyRow } from './ledger-row.js';
 import type { KeyRow, TaskParams, TaskRow } from './task-row.js';
+import { prepareUpstreamStatements } from './upstream-statements.js';
 
 const TASK_COLUMNS = [
   'id',
@@ -31,6 +32,8 @@ const TASK_COLUMNS = [
   'output_duration',
   'recommended_prompt',
   'music',
+  'backend',
+  'upstream',
   'attempts',
   'lease_owner',
   'lease_expires_at',
@@ -119,9 +122,10 @@ export function prepareStatements(db: Database.Database) {
        LIMIT @limit`,
     ),
     /** Normal tasks before off-peak ones (those run when the service is otherwise idle), oldest first. */
-    nextPending: db.prepare<{ include_off_peak: number }, TaskRow>(
+    nextPending: db.prepare<{ include_off_peak: number; models: string | null }, TaskRow>(
       `SELECT * FROM tasks
        WHERE status = 'pending' AND (off_peak = 0 OR @include_off_peak = 1)
+         AND (@models IS NULL OR model IN (SELECT value FROM json_each(@models)))
        ORDER BY off_peak, created_at, id
        LIMIT 1`,
     ),
@@ -252,6 +256,7 @@ export function prepareStatements(db: Database.Database) {
       'SELECT state, COUNT(*) AS count FROM webhook_deliveries GROUP BY state',
     ),
     deleteDeliveriesOfTask: db.prepare<[string]>('DELETE FROM webhook_deliveries WHERE task_id = ?'),
+    ...prepareUpstreamStatements(db),
   };
 }
 

@@ -1,5 +1,6 @@
 import { isTaskStatus } from '../../contract/index.js';
 import type { ApiKeyRecord, StoredRequest, StoredTask } from '../task-store.js';
+import type { UpstreamInfo } from '../upstream-attempts.js';
 
 /** A `tasks` row as SQLite returns it. */
 export interface TaskRow {
@@ -31,6 +32,8 @@ export interface TaskRow {
   output_duration: number | null;
   recommended_prompt: string | null;
   music: string | null;
+  backend: string | null;
+  upstream: string | null;
   attempts: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
@@ -90,6 +93,8 @@ export function taskFromRow(row: TaskRow): StoredTask {
     outputDuration: row.output_duration,
     recommendedPrompt: row.recommended_prompt,
     music: row.music,
+    backend: row.backend,
+    upstream: row.upstream === null ? null : (JSON.parse(row.upstream) as UpstreamInfo),
     attempts: row.attempts,
     leaseOwner: row.lease_owner,
     leaseExpiresAt: toDate(row.lease_expires_at),
@@ -131,6 +136,8 @@ export function taskToParams(task: StoredTask): TaskParams {
     output_duration: task.outputDuration,
     recommended_prompt: task.recommendedPrompt,
     music: task.music,
+    backend: task.backend,
+    upstream: task.upstream === null ? null : JSON.stringify(task.upstream),
     attempts: task.attempts,
     lease_owner: task.leaseOwner,
     lease_expires_at: task.leaseExpiresAt?.getTime() ?? null,
