@@ -40,6 +40,8 @@ export const SQL = {
   /** Normal tasks before off-peak ones, oldest first; a row another claim holds is skipped, not waited for. */
   claimNextPending: `SELECT * FROM tasks
     WHERE status = 'pending' AND (off_peak = 0 OR $1::boolean)
+      -- Only models with a backend free now, when the caller names them.
+      AND ($2::text[] IS NULL OR model = ANY($2::text[]))
     ORDER BY off_peak, created_at, id
     LIMIT 1
     FOR UPDATE SKIP LOCKED`,
@@ -125,4 +127,21 @@ export const SQL = {
     WHERE d.task_id = $1 ORDER BY a.delivery_id, a.attempt`,
   countDeliveriesByState: 'SELECT state, COUNT(*) AS count FROM webhook_deliveries GROUP BY state',
   deleteDeliveriesOfTask: 'DELETE FROM webhook_deliveries WHERE task_id = $1',
+
+  /**
+   * Serialises the attempts of one task (across processes) for the rest of the transaction, as SQLite's
+   * immediate transaction does: numbering reads the last attempt, so two recorders must not read it together.
+   * An advisory lock, not the task row's, since the attempts outlive their task.
+   */
+  lockUpstreamAttempts: `SELECT pg_advisory_xact_lock(hashtext('inbetween.upstream-attempts'), hashtext($1))`,
+  lastUpstreamAttempt: 'SELECT MAX(attempt) AS attempt FROM upstream_attempts WHERE task_id = $1',
+  /** Absent fields (NULL) keep what the attempt has. */
+  updateUpstreamAttempt: `UPDATE upstream_attempts SET state = COALESCE($3, state),
+      upstream_task_id = COALESCE($4, upstream_task_id), credits = COALESCE($5, credits),
+      cost_micros = COALESCE($6, cost_micros), reason = COALESCE($7, reason), updated_at = $8
+    WHERE task_id = $1 AND attempt = $2`,
+  upstreamAttemptsOfTask: 'SELECT * FROM upstream_attempts WHERE task_id = $1 ORDER BY attempt',
+  upstreamCostOfKey: `SELECT COALESCE(SUM(credits), 0)::double precision AS credits,
+      COALESCE(SUM(cost_micros), 0)::bigint AS cost_micros
+    FROM upstream_attempts WHERE key_id = $1`,
 } as const;

@@ -25,6 +25,7 @@ import {
   planFail,
   planExpiredLease,
   planHeartbeat,
+  planSetBackend,
   taskBlobKeys,
   type Planned,
 } from '../task-transitions.js';
@@ -113,7 +114,7 @@ export async function listTaskPage(
 }
 
 export async function claimNext(ctx: PgContext, options: ClaimOptions): Promise<StoredTask | null> {
-  const row = await one<TaskRow>(ctx, SQL.claimNextPending, [options.includeOffPeak]);
+  const row = await one<TaskRow>(ctx, SQL.claimNextPending, [options.includeOffPeak, options.models ?? null]);
   if (!row) return null;
   const task = taskFromRow(row);
   return saveTask(ctx, task, planClaim(task, options.owner, options.leaseMs, options.now));
@@ -138,6 +139,19 @@ export async function extendLease(
 ): Promise<boolean> {
   const task = await readTask(ctx, id, true);
   const next = task && planHeartbeat(task, owner, options);
+  if (!next) return false;
+  await saveTask(ctx, task, next);
+  return true;
+}
+
+export async function setBackend(
+  ctx: PgContext,
+  id: string,
+  owner: string,
+  change: { backend: string; upstream: StoredTask['upstream']; now: Date },
+): Promise<boolean> {
+  const task = await readTask(ctx, id, true);
+  const next = task && planSetBackend(task, owner, change.backend, change.upstream, change.now);
   if (!next) return false;
   await saveTask(ctx, task, next);
   return true;

@@ -23,7 +23,14 @@ import type {
   TopUpResult,
   TransitionResult,
 } from '../task-store.js';
-import { planCancel, planComplete, planFail } from '../task-transitions.js';
+import { planCancel, planComplete, planFail, planRelease } from '../task-transitions.js';
+import type {
+  NewUpstreamAttempt,
+  UpstreamAttempt,
+  UpstreamAttemptChange,
+  UpstreamCost,
+  UpstreamInfo,
+} from '../upstream-attempts.js';
 import type {
   ClaimDeliveriesOptions,
   DeliveryLogEntry,
@@ -37,6 +44,7 @@ import * as keys from './pg-key-ops.js';
 import { migrateSchema } from './pg-migrate.js';
 import * as outbox from './pg-outbox-ops.js';
 import * as tasks from './pg-task-ops.js';
+import * as upstream from './pg-upstream-ops.js';
 
 /** Options for {@link openPostgresStore}. */
 export interface PostgresStoreOptions extends PgConnectOptions, PgStoreHooks {}
@@ -85,7 +93,7 @@ export async function migratePostgres(url: string, options: PgConnectOptions = {
 /**
  * {@link TaskStore} on a `pg` pool, for any number of API and worker processes on one database. This class only
  * chooses each method's transaction; the work is in the concern modules: tasks (pg-task-ops.ts), keys and money
- * (pg-key-ops.ts), callbacks (pg-outbox-ops.ts). Writes run in READ COMMITTED transactions that lock the rows
+ * (pg-key-ops.ts), callbacks (pg-outbox-ops.ts), upstream attempts (pg-upstream-ops.ts). Writes run in READ COMMITTED transactions that lock the rows
  * they change; reads that must see one moment run in a REPEATABLE READ snapshot.
  */
 export class PostgresTaskStore implements TaskStore {
@@ -151,6 +159,20 @@ export class PostgresTaskStore implements TaskStore {
     error: TaskError | null = null,
   ): Promise<TransitionResult> {
     return this.#write((ctx) => tasks.transitionTask(ctx, id, (task) => planCancel(task, keyId, now, error)));
+  }
+
+  releaseTask(id: string, owner: string, now: Date): Promise<TransitionResult> {
+    return this.#write((ctx) => tasks.transitionTask(ctx, id, (task) => planRelease(task, owner, now)));
+  }
+
+  setTaskBackend(
+    id: string,
+    owner: string,
+    backend: string,
+    info: UpstreamInfo | null,
+    now: Date,
+  ): Promise<boolean> {
+    return this.#write((ctx) => tasks.setBackend(ctx, id, owner, { backend, upstream: info, now }));
   }
 
   requeueExpiredLeases(options: RequeueOptions): Promise<RequeueResult> {
@@ -239,6 +261,27 @@ export class PostgresTaskStore implements TaskStore {
 
   countDeliveriesByState(): Promise<Record<DeliveryState, number>> {
     return this.#read((ctx) => outbox.countByState(ctx));
+  }
+
+  recordUpstreamAttempt(attempt: NewUpstreamAttempt): Promise<UpstreamAttempt> {
+    return this.#write((ctx) => upstream.insertAttempt(ctx, attempt));
+  }
+
+  updateUpstreamAttempt(
+    taskId: string,
+    attempt: number,
+    change: UpstreamAttemptChange,
+    now: Date,
+  ): Promise<void> {
+    return this.#write((ctx) => upstream.changeAttempt(ctx, taskId, attempt, change, now));
+  }
+
+  listUpstreamAttempts(taskId: string): Promise<UpstreamAttempt[]> {
+    return this.#read((ctx) => upstream.readAttempts(ctx, taskId));
+  }
+
+  upstreamCost(keyId: string): Promise<UpstreamCost> {
+    return this.#read((ctx) => upstream.readCost(ctx, keyId));
   }
 
   async close(): Promise<void> {

@@ -63,7 +63,7 @@ export function readCost(ctx: SqliteContext, keyId: string): UpstreamCost {
   return { credits: row?.credits ?? 0, costMicros: row?.cost_micros ?? 0 };
 }
 
-function attemptFromRow(row: UpstreamAttemptRow): UpstreamAttempt {
+export function attemptFromRow(row: UpstreamAttemptRow): UpstreamAttempt {
   if (!(UPSTREAM_ATTEMPT_STATES as readonly string[]).includes(row.state)) {
     throw new Error(`Upstream attempt ${row.tag} has an unknown state ${row.state}`);
   }

@@ -4,6 +4,7 @@ import { V0002_TASK_MUSIC } from './v0002-task-music.js';
 import { V0003_LEDGER_AND_OUTBOX } from './v0003-ledger-and-outbox.js';
 import { V0004_WEBHOOK_SECRET_ROTATION } from './v0004-webhook-secret-rotation.js';
 import { V0005_SEALED_CALLBACK_SIGNING_KEYS } from './v0005-sealed-callback-signing-keys.js';
+import { V0006_BACKENDS_AND_UPSTREAM_ATTEMPTS } from './v0006-backends-and-upstream-attempts.js';
 
 export type { PgMigration } from './pg-migration.js';
 
@@ -18,4 +19,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   V0003_LEDGER_AND_OUTBOX,
   V0004_WEBHOOK_SECRET_ROTATION,
   V0005_SEALED_CALLBACK_SIGNING_KEYS,
+  V0006_BACKENDS_AND_UPSTREAM_ATTEMPTS,
 ];
