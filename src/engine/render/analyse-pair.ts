@@ -3,6 +3,11 @@ import { estimateGlobalMotion, invertHomography } from '../motion/index.js';
 import { lumaOf, resizePlane, workingSize } from '../raster/planes.js';
 import type { FlowField, Homography, Plane, RgbImage } from '../raster/types.js';
 import { splatPriority, type PairMotion } from '../synth/intermediate-fields.js';
+import {
+  DEFAULT_MOTION_REGULARISATION,
+  regulariseMotion,
+  type MotionRegularisation,
+} from './regularise-motion.js';
 
 /** Computes one flow field; the render pool runs these on worker threads, tests and benches inline. */
 export type FlowRunner = (from: Plane, to: Plane, options: FlowOptions) => Promise<FlowField>;
@@ -15,6 +20,8 @@ export interface AnalysePairOptions {
   readonly maxSide?: number;
   readonly flowOptions?: FlowOptions;
   readonly runFlow?: FlowRunner;
+  /** How unreliable vectors are replaced from their reliable surroundings; null keeps the measured flow. */
+  readonly regularisation?: MotionRegularisation | null;
 }
 
 export interface PairAnalysis {
@@ -64,12 +71,17 @@ export async function analysePair(
     startLuma: from,
     endLuma: to,
   };
+  const regularisation =
+    options.regularisation === undefined ? DEFAULT_MOTION_REGULARISATION : options.regularisation;
   // Splatting priorities do not depend on t: computed here once, not once per frame.
-  const motion: PairMotion = {
-    ...measured,
-    forwardPriority: splatPriority(measured, 'forward'),
-    backwardPriority: splatPriority(measured, 'backward'),
-  };
+  const motion: PairMotion =
+    regularisation === null
+      ? {
+          ...measured,
+          forwardPriority: splatPriority(measured, 'forward'),
+          backwardPriority: splatPriority(measured, 'backward'),
+        }
+      : regulariseMotion(measured, regularisation);
   return { motion, homography, pairMotion: medianMagnitude(forward) / Math.hypot(size.width, size.height) };
 }
 

@@ -1,0 +1,241 @@
+import { createFlow } from '../raster/planes.js';
+import type { FlowField, Plane } from '../raster/types.js';
+
+export interface RegulariseOptions {
+  /** Mean confidence at which a pixel (or a cell of a coarser level) keeps its own flow entirely. */
+  readonly trusted: number;
+  /** Luma difference (0..255) at which a coarser cell's flow counts e^-1/2 as much: the edge-awareness. */
+  readonly lumaSigma: number;
+  /**
+   * Weight per pixel of the prior (the global motion's flow) beside the measured flow's confidence, so a region
+   * without a single reliable match still moves with the camera rather than with whatever was nearest.
+   */
+  readonly priorWeight: number;
+  /** Vectors less confident than this take no part in the interpolation (they are replaced, not averaged in). */
+  readonly minConfidence: number;
+}
+
+export const DEFAULT_REGULARISE: RegulariseOptions = {
+  trusted: 0.3,
+  lumaSigma: 30,
+  priorWeight: 0.02,
+  minConfidence: 0.3,
+};
+
+interface Level {
+  readonly width: number;
+  readonly height: number;
+  /** Sums over the cell: weight, weight * u, weight * v, weight * luma. */
+  readonly w: Float32Array;
+  readonly wu: Float32Array;
+  readonly wv: Float32Array;
+  readonly wl: Float32Array;
+  /** Plain mean luma of the cell and the cell's pixel count. */
+  readonly luma: Float32Array;
+  readonly count: Float32Array;
+}
+
+/**
+ * Replaces unreliable flow by motion interpolated from reliable surroundings, edge-aware, in the spirit of
+ * EpicFlow (Revaud et al., CVPR 2015): the confident vectors are pooled into a pyramid of cells (each cell the
+ * confidence-weighted mean of what it covers), and every pixel or cell that is not itself trusted takes the
+ * coarser level's motion, read from the neighbouring coarse cells whose reliable content looks like it (joint
+ * bilateral upsampling by luma). An occluded patch beside a moving car thus moves with the side of the edge it
+ * belongs to, a textureless wall with the wall around it, and nothing keeps the noisy per-pixel vectors that
+ * fold and smear the picture. Trusted pixels keep their flow unchanged.
+ */
+export function regulariseFlow(
+  flow: FlowField,
+  confidence: Plane,
+  luma: Plane,
+  prior: FlowField | null,
+  options: RegulariseOptions = DEFAULT_REGULARISE,
+): FlowField {
+  const { width, height } = flow;
+  if (
+    confidence.width !== width ||
+    confidence.height !== height ||
+    luma.width !== width ||
+    luma.height !== height
+  ) {
+    throw new RangeError(
+      `Expected confidence and luma of ${width}x${height} but received ${confidence.width}x${confidence.height} and ${luma.width}x${luma.height}`,
+    );
+  }
+  const levels = [finestLevel(flow, confidence, luma, prior, options)];
+  while (levels[levels.length - 1].width > 1 || levels[levels.length - 1].height > 1) {
+    levels.push(pool(levels[levels.length - 1]));
+  }
+  // Top down: each level's estimate is its own pooled flow where trusted, else the coarser estimate.
+  const top = levels[levels.length - 1];
+  let u = new Float32Array([top.w[0] > 0 ? top.wu[0] / top.w[0] : 0]);
+  let v = new Float32Array([top.w[0] > 0 ? top.wv[0] / top.w[0] : 0]);
+  for (let k = levels.length - 2; k >= 0; k--) {
+    const fine = levels[k];
+    const coarse = levels[k + 1];
+    const nu = new Float32Array(fine.width * fine.height);
+    const nv = new Float32Array(fine.width * fine.height);
+    fillFromCoarse(fine, coarse, u, v, nu, nv, options, k === 0 ? flow.data : null);
+    u = nu;
+    v = nv;
+  }
+  const out = createFlow(width, height);
+  for (let i = 0; i < width * height; i++) {
+    out.data[2 * i] = u[i];
+    out.data[2 * i + 1] = v[i];
+  }
+  return out;
+}
+
+function finestLevel(
+  flow: FlowField,
+  confidence: Plane,
+  luma: Plane,
+  prior: FlowField | null,
+  { priorWeight, minConfidence }: RegulariseOptions,
+): Level {
+  const { width, height } = flow;
+  const n = width * height;
+  const level = emptyLevel(width, height);
+  const f = flow.data;
+  const c = confidence.data;
+  const l = luma.data;
+  for (let i = 0; i < n; i++) {
+    // Squared: a half-trusted vector counts a quarter, so the fill leans on the clearly consistent ones.
+    const cw = c[i] >= minConfidence ? c[i] * c[i] : 0;
+    let w = cw;
+    let wu = cw * f[2 * i];
+    let wv = cw * f[2 * i + 1];
+    if (prior !== null && priorWeight > 0) {
+      w += priorWeight;
+      wu += priorWeight * prior.data[2 * i];
+      wv += priorWeight * prior.data[2 * i + 1];
+    }
+    level.w[i] = w;
+    level.wu[i] = wu;
+    level.wv[i] = wv;
+    level.wl[i] = w * l[i];
+    level.luma[i] = l[i];
+    level.count[i] = 1;
+  }
+  return level;
+}
+
+function emptyLevel(width: number, height: number): Level {
+  const n = width * height;
+  return {
+    width,
+    height,
+    w: new Float32Array(n),
+    wu: new Float32Array(n),
+    wv: new Float32Array(n),
+    wl: new Float32Array(n),
+    luma: new Float32Array(n),
+    count: new Float32Array(n),
+  };
+}
+
+/** Sums 2x2 cells into the next level; vectors halve with the grid, odd edges fold into the last cell. */
+function pool(fine: Level): Level {
+  const width = Math.max(1, Math.ceil(fine.width / 2));
+  const height = Math.max(1, Math.ceil(fine.height / 2));
+  const level = emptyLevel(width, height);
+  for (let y = 0; y < fine.height; y++) {
+    const cy = Math.min(height - 1, y >> 1);
+    for (let x = 0; x < fine.width; x++) {
+      const cx = Math.min(width - 1, x >> 1);
+      const i = y * fine.width + x;
+      const j = cy * width + cx;
+      level.w[j] += fine.w[i];
+      level.wu[j] += fine.wu[i] * 0.5;
+      level.wv[j] += fine.wv[i] * 0.5;
+      level.wl[j] += fine.wl[i];
+      level.luma[j] += fine.luma[i] * fine.count[i];
+      level.count[j] += fine.count[i];
+    }
+  }
+  for (let j = 0; j < width * height; j++) level.luma[j] /= level.count[j];
+  return level;
+}
+
+/**
+ * One level of the top-down pass. A cell's trust is its mean weight over `trusted`; its estimate mixes its own
+ * pooled flow by that trust with the coarse flow, read from the 3x3 coarse cells around it by a tent in space
+ * times a Gaussian in luma between this cell and the reliable content of each coarse cell.
+ */
+function fillFromCoarse(
+  fine: Level,
+  coarse: Level,
+  cu: Float32Array,
+  cv: Float32Array,
+  outU: Float32Array,
+  outV: Float32Array,
+  options: RegulariseOptions,
+  own: Float32Array | null,
+): void {
+  const { width, height } = fine;
+  const cw = coarse.width;
+  const ch = coarse.height;
+  const inv2s2 = 1 / (2 * options.lumaSigma * options.lumaSigma);
+  // Coarse cell c covers fine pixels 2c and 2c + 1: its centre is at fine coordinate 2c + 0.5.
+  const sx = 0.5;
+  const sy = 0.5;
+  for (let y = 0; y < height; y++) {
+    const fy = (y + 0.5) * sy - 0.5;
+    const y0 = Math.floor(fy);
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const fx = (x + 0.5) * sx - 0.5;
+      const x0 = Math.floor(fx);
+      const l = fine.luma[i];
+      let sw = 0;
+      let su = 0;
+      let sv = 0;
+      let fallbackW = 0;
+      let fallbackU = 0;
+      let fallbackV = 0;
+      for (let dy = -1; dy <= 2; dy++) {
+        const yy = y0 + dy;
+        if (yy < 0 || yy >= ch) continue;
+        const ty = Math.max(0, 1.5 - Math.abs(yy - fy)) / 1.5;
+        for (let dx = -1; dx <= 2; dx++) {
+          const xx = x0 + dx;
+          if (xx < 0 || xx >= cw) continue;
+          const tx = Math.max(0, 1.5 - Math.abs(xx - fx)) / 1.5;
+          const space = tx * ty;
+          if (space <= 0) continue;
+          const j = yy * cw + xx;
+          const cl = coarse.w[j] > 0 ? coarse.wl[j] / coarse.w[j] : coarse.luma[j];
+          const d = l - cl;
+          const wgt = space * Math.exp(-d * d * inv2s2);
+          sw += wgt;
+          su += wgt * cu[j];
+          sv += wgt * cv[j];
+          fallbackW += space;
+          fallbackU += space * cu[j];
+          fallbackV += space * cv[j];
+        }
+      }
+      // Twice the grid: vectors measured in coarse cells double in this level's pixels.
+      let u: number;
+      let v: number;
+      if (sw > 1e-6) {
+        u = (2 * su) / sw;
+        v = (2 * sv) / sw;
+      } else {
+        u = (2 * fallbackU) / fallbackW;
+        v = (2 * fallbackV) / fallbackW;
+      }
+      const trust = Math.min(1, fine.w[i] / (fine.count[i] * options.trusted));
+      if (trust > 0) {
+        // At full resolution a pixel's own vector is the measured one, without the prior pooled into it.
+        const ou = own === null ? fine.wu[i] / fine.w[i] : own[2 * i];
+        const ov = own === null ? fine.wv[i] / fine.w[i] : own[2 * i + 1];
+        u += (ou - u) * trust;
+        v += (ov - v) * trust;
+      }
+      outU[i] = u;
+      outV[i] = v;
+    }
+  }
+}
