@@ -17,7 +17,7 @@ export interface RegulariseOptions {
 
 export const DEFAULT_REGULARISE: RegulariseOptions = {
   trusted: 0.3,
-  lumaSigma: 30,
+  lumaSigma: 60,
   priorWeight: 0.02,
   minConfidence: 0.3,
 };
@@ -75,7 +75,8 @@ export function regulariseFlow(
     const coarse = levels[k + 1];
     const nu = new Float32Array(fine.width * fine.height);
     const nv = new Float32Array(fine.width * fine.height);
-    fillFromCoarse(fine, coarse, u, v, nu, nv, options, k === 0 ? flow.data : null);
+    const priorShare = prior !== null ? options.priorWeight : 0;
+    fillFromCoarse(fine, coarse, u, v, nu, nv, options, k === 0 ? flow.data : null, priorShare);
     u = nu;
     v = nv;
   }
@@ -172,6 +173,7 @@ function fillFromCoarse(
   outV: Float32Array,
   options: RegulariseOptions,
   own: Float32Array | null,
+  priorShare: number,
 ): void {
   const { width, height } = fine;
   const cw = coarse.width;
@@ -226,7 +228,9 @@ function fillFromCoarse(
         u = (2 * fallbackU) / fallbackW;
         v = (2 * fallbackV) / fallbackW;
       }
-      const trust = Math.min(1, fine.w[i] / (fine.count[i] * options.trusted));
+      // At full resolution only the measured confidence earns trust in the measured vector, not the prior.
+      const earned = own === null ? fine.w[i] : fine.w[i] - priorShare;
+      const trust = Math.min(1, Math.max(0, earned) / (fine.count[i] * options.trusted));
       if (trust > 0) {
         // At full resolution a pixel's own vector is the measured one, without the prior pooled into it.
         const ou = own === null ? fine.wu[i] / fine.w[i] : own[2 * i];

@@ -24,6 +24,8 @@ export interface MotionRegularisation extends RegulariseOptions {
    */
   readonly keepAbove: number;
   readonly fullBelow: number;
+  /** Confidence under which a vector is replaced whatever the pair's share, fully at 0 (0 turns this off). */
+  readonly alwaysBelow: number;
 }
 
 export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
@@ -32,6 +34,7 @@ export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
   photometricSigma: 0,
   keepAbove: 0.85,
   fullBelow: 0.45,
+  alwaysBelow: 0,
 };
 
 /**
@@ -70,8 +73,8 @@ export function regulariseMotion(
     1,
     Math.max(0, (options.keepAbove - share) / (options.keepAbove - options.fullBelow)),
   );
-  mixInto(forward, motion.forward, strength);
-  mixInto(backward, motion.backward, strength);
+  mixInto(forward, motion.forward, motion.forwardConfidence, strength, options.alwaysBelow);
+  mixInto(backward, motion.backward, motion.backwardConfidence, strength, options.alwaysBelow);
   const measured: PairMotion = {
     ...motion,
     forward,
@@ -128,10 +131,26 @@ export function confidentShare(confidence: Plane): number {
   return n / confidence.data.length;
 }
 
-/** regularised = measured + strength (regularised - measured), in place. */
-function mixInto(regularised: FlowField, measured: FlowField, strength: number): void {
+/**
+ * regularised = measured + s (regularised - measured), in place, with s the pair's strength, raised towards 1
+ * for vectors whose confidence is under `alwaysBelow` (clear failures of the consistency test, such as the
+ * background about to be covered by a moving object: left as measured they carry it off with the object).
+ */
+function mixInto(
+  regularised: FlowField,
+  measured: FlowField,
+  confidence: Plane,
+  strength: number,
+  alwaysBelow: number,
+): void {
   if (strength >= 1) return;
   const r = regularised.data;
   const m = measured.data;
-  for (let i = 0; i < r.length; i++) r[i] = m[i] + (r[i] - m[i]) * strength;
+  const c = confidence.data;
+  for (let i = 0; i < c.length; i++) {
+    const failed = alwaysBelow > 0 ? Math.max(0, 1 - c[i] / alwaysBelow) : 0;
+    const s = strength + (1 - strength) * failed;
+    r[2 * i] = m[2 * i] + (r[2 * i] - m[2 * i]) * s;
+    r[2 * i + 1] = m[2 * i + 1] + (r[2 * i + 1] - m[2 * i + 1]) * s;
+  }
 }

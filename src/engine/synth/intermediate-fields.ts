@@ -85,6 +85,8 @@ export interface SplatTuning {
    * kinds of vector at every hole tears the picture into stripes.
    */
   readonly fillHoles: boolean;
+  /** Splat cover at and above which a vector is kept as splatted when holes are filled. */
+  readonly holeFillTrusted: number;
 }
 
 export const DEFAULT_SPLAT_TUNING: SplatTuning = {
@@ -93,12 +95,13 @@ export const DEFAULT_SPLAT_TUNING: SplatTuning = {
   deviationUnit: 0.01,
   maxDeviationUnits: 4,
   confidenceFloor: 0.35,
-  fullCoverage: 0.5,
+  fullCoverage: 0.8,
   // 0.2 measures +0.1 dB on DAVIS, but ghosts a moved occluder where it was (render-frame.test.ts): keep low.
   holeWeight: 0.02,
   agreementRadius: 2,
   agreementSigma: 4,
   fillHoles: true,
+  holeFillTrusted: 0.8,
 };
 
 /**
@@ -175,8 +178,8 @@ export function intermediateFields(
     d[k + 5] = t * w1;
   }
   if (tuning.fillHoles) {
-    fillSplatHoles(splat, 0, cover0, acc0, scratch);
-    fillSplatHoles(splat, 2, cover1, acc1, scratch);
+    fillSplatHoles(splat, 0, cover0, acc0, scratch, tuning.holeFillTrusted);
+    fillSplatHoles(splat, 2, cover1, acc1, scratch, tuning.holeFillTrusted);
   }
   const { startLuma, endLuma } = motion;
   if (startLuma && endLuma && tuning.agreementSigma > 0 && (motion.regularised ?? 0) < 1) {
@@ -367,6 +370,7 @@ function fillSplatHoles(
   cover: Float32Array,
   acc: Float32Array,
   scratch: Scratch,
+  trusted: number,
 ): void {
   const { holeFlow, holeCover, flat } = scratch;
   const n = cover.length;
@@ -382,7 +386,7 @@ function fillSplatHoles(
     if (covered < 1) holes++;
   }
   if (holes === 0) return;
-  const filled = regulariseFlow(holeFlow, holeCover, flat, null, HOLE_FILL).data;
+  const filled = regulariseFlow(holeFlow, holeCover, flat, null, { ...HOLE_FILL, trusted }).data;
   for (let i = 0; i < n; i++) {
     const j = CANDIDATE_CHANNELS * i;
     splat[j + offset] = filled[2 * i];
@@ -390,5 +394,5 @@ function fillSplatHoles(
   }
 }
 
-/** Pixels splatted at half cover or more keep their vector; the luma plane is flat, so no edges steer it. */
+/** The luma plane is flat, so no edges steer the fill: the splat is already layered by its priorities. */
 const HOLE_FILL: RegulariseOptions = { trusted: 0.5, lumaSigma: 1e6, priorWeight: 0, minConfidence: 0.05 };
