@@ -386,7 +386,7 @@ function fillSplatHoles(
     if (covered < 1) holes++;
   }
   if (holes === 0) return;
-  const filled = regulariseFlow(holeFlow, holeCover, flat, null, { ...HOLE_FILL, trusted }).data;
+  const filled = regulariseFlow(holeFlow, holeCover, flat, null, { ...HOLE_FILL, trusted }, holeFlow).data;
   for (let i = 0; i < n; i++) {
     const j = CANDIDATE_CHANNELS * i;
     splat[j + offset] = filled[2 * i];
