@@ -201,6 +201,18 @@ function fillFromCoarse(
     const y0 = Math.floor(fy);
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
+      // At full resolution only the measured confidence earns trust in the measured vector, not the prior.
+      const earned = own === null ? fine.w[i] : fine.w[i] - priorShare;
+      const trust = Math.min(1, Math.max(0, earned) / (fine.count[i] * options.trusted));
+      // At full resolution a pixel's own vector is the measured one, without the prior pooled into it.
+      const ou = own === null ? (fine.w[i] > 0 ? fine.wu[i] / fine.w[i] : 0) : own[2 * i];
+      const ov = own === null ? (fine.w[i] > 0 ? fine.wv[i] / fine.w[i] : 0) : own[2 * i + 1];
+      if (trust >= 1) {
+        // Trusted: its own vector, and no need to read the coarse level (most pixels of a hole fill).
+        outU[i] = ou;
+        outV[i] = ov;
+        continue;
+      }
       const fx = (x + 0.5) * sx - 0.5;
       const x0 = Math.floor(fx);
       const l = fine.luma[i];
@@ -242,13 +254,7 @@ function fillFromCoarse(
         u = (2 * fallbackU) / fallbackW;
         v = (2 * fallbackV) / fallbackW;
       }
-      // At full resolution only the measured confidence earns trust in the measured vector, not the prior.
-      const earned = own === null ? fine.w[i] : fine.w[i] - priorShare;
-      const trust = Math.min(1, Math.max(0, earned) / (fine.count[i] * options.trusted));
       if (trust > 0) {
-        // At full resolution a pixel's own vector is the measured one, without the prior pooled into it.
-        const ou = own === null ? fine.wu[i] / fine.w[i] : own[2 * i];
-        const ov = own === null ? fine.wv[i] / fine.w[i] : own[2 * i + 1];
         u += (ou - u) * trust;
         v += (ov - v) * trust;
       }
