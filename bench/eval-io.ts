@@ -95,3 +95,67 @@ export function machineLine(): string {
   const cpu = cpus();
   return `${new Date().toISOString().slice(0, 10)}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
 }
+
+/**
+ * SSIM (Wang et al. 2004) on luma (BT.601 weights, as the interpolation papers compute it), with the usual 11x11
+ * Gaussian window of sigma 1.5, K1 = 0.01, K2 = 0.03, averaged over every pixel whose window lies inside.
+ */
+export function ssim(a: RgbImage, b: RgbImage): number {
+  const { width: w, height: h } = a;
+  const la = lumaBt601(a);
+  const lb = lumaBt601(b);
+  const radius = 5;
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) =>
+    Math.exp(-((i - radius) ** 2) / (2 * 1.5 * 1.5)),
+  );
+  const total = kernel.reduce((x, y) => x + y, 0);
+  for (let i = 0; i < kernel.length; i++) kernel[i] /= total;
+  const blur = (src: Float64Array): Float64Array => {
+    const tmp = new Float64Array(w * h);
+    const out = new Float64Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = radius; x < w - radius; x++) {
+        let s = 0;
+        for (let k = -radius; k <= radius; k++) s += kernel[k + radius] * src[y * w + x + k];
+        tmp[y * w + x] = s;
+      }
+    }
+    for (let y = radius; y < h - radius; y++) {
+      for (let x = radius; x < w - radius; x++) {
+        let s = 0;
+        for (let k = -radius; k <= radius; k++) s += kernel[k + radius] * tmp[(y + k) * w + x];
+        out[y * w + x] = s;
+      }
+    }
+    return out;
+  };
+  const product = (p: Float64Array, q: Float64Array): Float64Array => p.map((v, i) => v * q[i]);
+  const ma = blur(la);
+  const mb = blur(lb);
+  const saa = blur(product(la, la));
+  const sbb = blur(product(lb, lb));
+  const sab = blur(product(la, lb));
+  const c1 = (0.01 * 255) ** 2;
+  const c2 = (0.03 * 255) ** 2;
+  let sum = 0;
+  let count = 0;
+  for (let y = radius; y < h - radius; y++) {
+    for (let x = radius; x < w - radius; x++) {
+      const i = y * w + x;
+      const va = saa[i] - ma[i] * ma[i];
+      const vb = sbb[i] - mb[i] * mb[i];
+      const cov = sab[i] - ma[i] * mb[i];
+      sum += ((2 * ma[i] * mb[i] + c1) * (2 * cov + c2)) / ((ma[i] ** 2 + mb[i] ** 2 + c1) * (va + vb + c2));
+      count++;
+    }
+  }
+  return count > 0 ? sum / count : 1;
+}
+
+function lumaBt601(image: RgbImage): Float64Array {
+  const out = new Float64Array(image.width * image.height);
+  const d = image.data;
+  for (let i = 0, p = 0; i < out.length; i++, p += 3)
+    out[i] = 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
+  return out;
+}

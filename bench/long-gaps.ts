@@ -5,20 +5,18 @@
  * the same reference-free numbers, as a yardstick.
  * Usage: npm run bench:gaps
  */
-import { join } from 'node:path';
 import { interpolateFrames } from '../src/engine/render/interpolate-frames.js';
 import type { RgbImage } from '../src/engine/raster/types.js';
 import {
   blend,
-  EVAL_DIR,
   interpolationError,
   machineLine,
   minterpolateMiddle,
   psnr,
   readRgb,
+  ssim,
 } from './eval-io.js';
-
-const frame = (i: number): string => join(EVAL_DIR, 'clips', 'street', `${String(i).padStart(3, '0')}.png`);
+import { streetFrame as frame } from './eval-pairs.js';
 
 function maxAbsDiff(a: RgbImage, b: RgbImage): number {
   let max = 0;
@@ -53,9 +51,11 @@ function smoothness(frames: RgbImage[]): { jump: number; flicker: number } {
 
 console.log(`Long gaps on clips/street (960x507), ${machineLine()}\n`);
 console.log(
-  '| g | blend PSNR | minterpolate PSNR | inbetween PSNR | endpoints max diff | jump (ours / footage) | flicker (ours / footage) | ms per frame |',
+  '| g | blend PSNR / SSIM | minterpolate PSNR / SSIM | inbetween PSNR / SSIM | endpoints max diff | jump (ours / footage) | flicker (ours / footage) | ms per frame |',
 );
 console.log('|---|---|---|---|---|---|---|---|');
+const score = (image: RgbImage, truth: RgbImage): string =>
+  `${psnr(image, truth).toFixed(2)} / ${ssim(image, truth).toFixed(4)}`;
 for (const g of [8, 16, 32, 64]) {
   const [start, end, truth] = await Promise.all([
     readRgb(frame(0)),
@@ -72,7 +72,7 @@ for (const g of [8, 16, 32, 64]) {
   const s = smoothness(ours);
   const f = smoothness(footage);
   console.log(
-    `| ${g} | ${psnr(blend(start, end), truth).toFixed(2)} | ${psnr(mi, truth).toFixed(2)} | ${psnr(ours[g / 2], truth).toFixed(2)} | ` +
+    `| ${g} | ${score(blend(start, end), truth)} | ${score(mi, truth)} | ${score(ours[g / 2], truth)} | ` +
       `${endpoints} | ${s.jump.toFixed(2)} / ${f.jump.toFixed(2)} | ${s.flicker.toFixed(2)} / ${f.flicker.toFixed(2)} | ${ms.toFixed(0)} |`,
   );
 }

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import sharp from 'sharp';
 import { EVAL_DIR, FFMPEG, machineLine } from './eval-io.js';
 
@@ -78,6 +78,11 @@ const cases: Array<{ name: string; resolution: string; seconds: number; width: n
   { name: '5 s 720p', resolution: '720p', seconds: 5, width: 1280, height: 720 },
   { name: '8 s 1080p', resolution: '1080p', seconds: 8, width: 1920, height: 1080 },
 ];
+// --only 720p|1080p and --runs N (default 3): the lead reruns the full table on a quiet machine.
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, runs: { type: 'string', default: '3' } },
+});
+const RUNS = Number(values.runs);
 const dir = await mkdtemp(join(tmpdir(), 'inbetween-speed-'));
 try {
   console.log(`Render speed, pairs/tunnel, ${machineLine()}\n`);
@@ -86,9 +91,10 @@ try {
   );
   console.log('|---|---|---|---|---|---|---|');
   for (const c of cases) {
+    if (values.only && values.only !== c.resolution) continue;
     // This machine is shared and noisy: the median of three renders (the slowest is shown beside it).
     const runs: Array<{ seconds: number; rssMiB: number }> = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < RUNS; i++) {
       runs.push(
         await timed(process.execPath, [
           CLI,
@@ -108,9 +114,9 @@ try {
     }
     runs.sort((a, b) => a.seconds - b.seconds);
     const ours = {
-      seconds: runs[1].seconds,
+      seconds: runs[runs.length >> 1].seconds,
       rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
-      slowest: runs[2].seconds,
+      slowest: runs[runs.length - 1].seconds,
     };
     const mi = await minterpolate(dir, c.width, c.height, c.seconds);
     const made = [await countFrames(join(dir, 'ours.mp4')), await countFrames(join(dir, 'mi.mp4'))];

@@ -7,6 +7,7 @@ import {
   type IntermediateFields,
   type PairMotion,
 } from '../synth/intermediate-fields.js';
+import { dissolveFields } from '../synth/dissolve-fields.js';
 import { renderFrameYuv } from '../synth/render-frame-yuv.js';
 import { renderFrame } from '../synth/render-frame.js';
 import type { Yuv420Image } from '../synth/yuv420.js';
@@ -53,7 +54,11 @@ export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
   if (camera === null && t <= 0) return start.data.slice();
   if (camera === null && t >= 1 && motion !== null) return end.data.slice();
   const fields =
-    motion === null ? STILL_FIELDS : intermediateFields(motion, t, undefined, fieldsBuffer(motion));
+    motion === null
+      ? STILL_FIELDS
+      : motion.transition === 'dissolve'
+        ? dissolveFields(motion.forward.width, motion.forward.height, t, fieldsBuffer(motion))
+        : intermediateFields(motion, t, undefined, fieldsBuffer(motion));
   const frame = {
     fields,
     camera,

@@ -37,5 +37,7 @@ export function sharedMotion(motion: PairMotion): PairMotion {
     ...(motion.backwardPriority ? { backwardPriority: sharedArray(motion.backwardPriority) } : {}),
     ...(motion.startLuma ? { startLuma: sharedFloats(motion.startLuma) } : {}),
     ...(motion.endLuma ? { endLuma: sharedFloats(motion.endLuma) } : {}),
+    ...(motion.regularised !== undefined ? { regularised: motion.regularised } : {}),
+    ...(motion.transition !== undefined ? { transition: motion.transition } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { regulariseFlow, type RegulariseOptions } from '../flow/regularise-flow.js';
 import type { FlowField, Homography, Plane } from '../raster/types.js';
 import {
   CANDIDATE_CHANNELS,
@@ -43,6 +44,16 @@ export interface PairMotion {
   /** The keyframes' luma at the working resolution, to test flow hypotheses against; optional. */
   readonly startLuma?: Plane;
   readonly endLuma?: Plane;
+  /**
+   * 'dissolve' when matching found nothing to follow between the keyframes (a cut): the frames are then an eased
+   * camera move and cross-fade, not a warp of meaningless vectors. Absent or 'warp': the motion is followed.
+   */
+  readonly transition?: 'warp' | 'dissolve';
+  /**
+   * How far the flows were regularised (render/regularise-motion.ts), 0..1. Fully regularised flows are smooth
+   * by construction, and picking per pixel between two hypotheses of them would only bring the seams back.
+   */
+  readonly regularised?: number;
 }
 
 /** The knobs of the splatting synthesis; the defaults are the ones bench/quality.ts measured best. */
@@ -68,6 +79,14 @@ export interface SplatTuning {
   readonly agreementRadius: number;
   /** Softness of that choice in luma levels; 0 turns the test off and keeps the splatted flows. */
   readonly agreementSigma: number;
+  /**
+   * Fill the flow where a splat left a hole (or a thin cover) from the splatted flow around it, instead of
+   * the linear approximation: an expanding region (a push-in) splats apart, and switching between the two
+   * kinds of vector at every hole tears the picture into stripes.
+   */
+  readonly fillHoles: boolean;
+  /** Splat cover at and above which a vector is kept as splatted when holes are filled. */
+  readonly holeFillTrusted: number;
 }
 
 export const DEFAULT_SPLAT_TUNING: SplatTuning = {
@@ -76,11 +95,13 @@ export const DEFAULT_SPLAT_TUNING: SplatTuning = {
   deviationUnit: 0.01,
   maxDeviationUnits: 4,
   confidenceFloor: 0.35,
-  fullCoverage: 0.5,
+  fullCoverage: 0.8,
   // 0.2 measures +0.1 dB on DAVIS, but ghosts a moved occluder where it was (render-frame.test.ts): keep low.
   holeWeight: 0.02,
   agreementRadius: 2,
   agreementSigma: 4,
+  fillHoles: true,
+  holeFillTrusted: 0.8,
 };
 
 /**
@@ -100,7 +121,7 @@ export function intermediateFields(
   const { width, height } = motion.forward;
   const n = width * height;
   const fields = out ?? { width, height, data: new Float32Array(n * FIELD_CHANNELS) };
-  const scratch = scratchFor(n);
+  const scratch = scratchFor(n, width, height);
   const { acc0, acc1, cover0, cover1, splat, linear } = scratch;
   const forwardPriority = motion.forwardPriority ?? splatPriority(motion, 'forward', tuning);
   const backwardPriority = motion.backwardPriority ?? splatPriority(motion, 'backward', tuning);
@@ -123,32 +144,45 @@ export function intermediateFields(
     linear[j + 1] = -a * fy01 + t * t * fy10;
     linear[j + 2] = b * fx01 - a * fx10;
     linear[j + 3] = b * fy01 - a * fy10;
-    let w0 = holeWeight;
+    let w0 = 0;
+    let seen0 = 0;
     if (acc0[j + 3] > 1e-6) {
       splat[j] = acc0[j] / acc0[j + 3];
       splat[j + 1] = acc0[j + 1] / acc0[j + 3];
       const confidence = acc0[j + 2] / acc0[j + 3];
-      w0 += Math.min(1, cover0[i] / fullCoverage) * (confidenceFloor + (1 - confidenceFloor) * confidence);
+      seen0 = Math.min(1, cover0[i] / fullCoverage);
+      w0 = seen0 * (confidenceFloor + (1 - confidenceFloor) * confidence);
     } else {
       splat[j] = linear[j];
       splat[j + 1] = linear[j + 1];
     }
-    let w1 = holeWeight;
+    let w1 = 0;
+    let seen1 = 0;
     if (acc1[j + 3] > 1e-6) {
       splat[j + 2] = acc1[j] / acc1[j + 3];
       splat[j + 3] = acc1[j + 1] / acc1[j + 3];
       const confidence = acc1[j + 2] / acc1[j + 3];
-      w1 += Math.min(1, cover1[i] / fullCoverage) * (confidenceFloor + (1 - confidenceFloor) * confidence);
+      seen1 = Math.min(1, cover1[i] / fullCoverage);
+      w1 = seen1 * (confidenceFloor + (1 - confidenceFloor) * confidence);
     } else {
       splat[j + 2] = linear[j + 2];
       splat[j + 3] = linear[j + 3];
     }
+    // The hole weight keeps a pixel neither keyframe sees drawn by both (a fade), but what one keyframe sees
+    // and the other does not (a disocclusion) comes from that one alone, whatever its confidence: else a
+    // ghost of the moved object stays where it was.
+    w0 += holeWeight * (1 - seen1);
+    w1 += holeWeight * (1 - seen0);
     const k = FIELD_CHANNELS * i;
     d[k + 4] = (1 - t) * w0;
     d[k + 5] = t * w1;
   }
+  if (tuning.fillHoles) {
+    fillSplatHoles(splat, 0, cover0, acc0, scratch, tuning.holeFillTrusted);
+    fillSplatHoles(splat, 2, cover1, acc1, scratch, tuning.holeFillTrusted);
+  }
   const { startLuma, endLuma } = motion;
-  if (startLuma && endLuma && tuning.agreementSigma > 0) {
+  if (startLuma && endLuma && tuning.agreementSigma > 0 && (motion.regularised ?? 0) < 1) {
     selectByAgreement(splat, linear, startLuma, endLuma, {
       radius: tuning.agreementRadius,
       sigma: tuning.agreementSigma,
@@ -178,14 +212,17 @@ interface Scratch {
   readonly splat: Float32Array;
   readonly linear: Float32Array;
   readonly agreement: AgreementScratch;
+  readonly holeFlow: FlowField;
+  readonly holeCover: Plane;
+  readonly flat: Plane;
 }
 
 // A render draws many frames of one size on each thread, and the function runs to completion before the next
 // call, so one set of buffers per thread saves the garbage collector ~15 MB a frame.
 let scratch: Scratch | null = null;
 
-function scratchFor(n: number): Scratch {
-  if (scratch?.n !== n) {
+function scratchFor(n: number, width: number, height: number): Scratch {
+  if (scratch?.n !== n || scratch.holeFlow.width !== width) {
     scratch = {
       n,
       acc0: new Float32Array(n * 4),
@@ -195,6 +232,9 @@ function scratchFor(n: number): Scratch {
       splat: new Float32Array(n * CANDIDATE_CHANNELS),
       linear: new Float32Array(n * CANDIDATE_CHANNELS),
       agreement: createAgreementScratch(n),
+      holeFlow: { width, height, data: new Float32Array(2 * n) },
+      holeCover: { width, height, data: new Float32Array(n) },
+      flat: { width, height, data: new Float32Array(n) },
     };
   } else {
     scratch.acc0.fill(0);
@@ -322,3 +362,37 @@ function invert3x3(m: Homography): Homography {
     (a * e - b * d) * k,
   ]);
 }
+
+/** Holes and thin covers of one splat (channels `offset`, `offset + 1` of the candidates) filled from around. */
+function fillSplatHoles(
+  splat: Float32Array,
+  offset: number,
+  cover: Float32Array,
+  acc: Float32Array,
+  scratch: Scratch,
+  trusted: number,
+): void {
+  const { holeFlow, holeCover, flat } = scratch;
+  const n = cover.length;
+  const f = holeFlow.data;
+  const c = holeCover.data;
+  let holes = 0;
+  for (let i = 0; i < n; i++) {
+    const j = CANDIDATE_CHANNELS * i;
+    f[2 * i] = splat[j + offset];
+    f[2 * i + 1] = splat[j + offset + 1];
+    const covered = acc[j + 3] > 1e-6 ? Math.min(1, cover[i]) : 0;
+    c[i] = covered;
+    if (covered < 1) holes++;
+  }
+  if (holes === 0) return;
+  const filled = regulariseFlow(holeFlow, holeCover, flat, null, { ...HOLE_FILL, trusted }, holeFlow).data;
+  for (let i = 0; i < n; i++) {
+    const j = CANDIDATE_CHANNELS * i;
+    splat[j + offset] = filled[2 * i];
+    splat[j + offset + 1] = filled[2 * i + 1];
+  }
+}
+
+/** The luma plane is flat, so no edges steer the fill: the splat is already layered by its priorities. */
+const HOLE_FILL: RegulariseOptions = { trusted: 0.5, lumaSigma: 1e6, priorWeight: 0, minConfidence: 0.05 };

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { drawRgb, meanAbsDiff, textureAt } from '../../../test/helpers/synthetic.js';
+import { lumaOf } from '../raster/planes.js';
+import type { RgbImage } from '../raster/types.js';
+import { intermediateFields } from '../synth/intermediate-fields.js';
+import { warpDistortion } from '../synth/warp-distortion.js';
+import { analysePair } from './analyse-pair.js';
+import { interpolateFrames } from './interpolate-frames.js';
+
+const W = 160;
+const H = 96;
+const background = textureAt(5);
+const objectTexture = textureAt(9);
+/** A 28 px square with its own, brighter texture, its left edge at `left`. */
+const inObject = (x: number, y: number, left: number): boolean =>
+  x >= left && x < left + 28 && y >= 34 && y < 62;
+const scene = (left: number): RgbImage =>
+  drawRgb(W, H, (x, y, c) =>
+    inObject(x, y, left) ? 40 + 0.8 * objectTexture(x - left, y, c) : background(x, y, c),
+  );
+const fade = (a: RgbImage, b: RgbImage): RgbImage => ({
+  width: a.width,
+  height: a.height,
+  data: a.data.map((v, i) => Math.round((v + b.data[i]) / 2)),
+});
+
+describe('large motion', () => {
+  it('keeps a rigid object crossing 20% of the frame whole at t = 0.5', async () => {
+    const shift = 0.2 * W;
+    const start = scene(40);
+    const end = scene(40 + shift);
+    const truth = scene(40 + shift / 2);
+    const [, middle] = await interpolateFrames(start, end, [0, 0.5, 1]);
+    // Inside the object at its half-way place: its pixels are the keyframe object's after the known shift.
+    const object = { x0: 40 + shift / 2 + 3, y0: 37, x1: 40 + shift / 2 + 25, y1: 59 };
+    const error = meanAbsDiff(middle, truth, object);
+    expect(error).toBeLessThan(6);
+    expect(meanAbsDiff(fade(start, end), truth, object)).toBeGreaterThan(3 * error);
+  });
+
+  // Not met yet (bench/RESULTS.md): the background the object uncovers and the one it is about to cover are
+  // garbled at t = 0.5 (mean error 51 where it was), because the flow there fails the consistency test in both
+  // keyframes and keeps the object's motion; replacing such vectors from the surroundings fixed part of it (16)
+  // but cost 0.18 dB on DAVIS. An object leaving the frame is smeared the same way (45).
+  it.todo('leaves no ghost where a crossing object was and where it will be');
+  it.todo('lets an object leave the frame without smearing it along the border');
+
+  it('follows a zoom of 1.5x without folding the picture', async () => {
+    const texture = textureAt(21);
+    const zoomed = (s: number): RgbImage =>
+      drawRgb(W, H, (x, y, c) => texture((x - W / 2) / s + W / 2, (y - H / 2) / s + H / 2, c));
+    const start = zoomed(1);
+    const end = zoomed(1.5);
+    const truth = zoomed(1.25);
+    const [middle] = await interpolateFrames(start, end, [0.5]);
+    const centre = { x0: 40, y0: 24, x1: W - 40, y1: H - 24 };
+    const error = meanAbsDiff(middle, truth, centre);
+    expect(error).toBeLessThan(5);
+    expect(meanAbsDiff(fade(start, end), truth, centre)).toBeGreaterThan(2 * error);
+    const { motion } = await analysePair(start, end);
+    const distortion = warpDistortion(intermediateFields(motion, 0.5), motion.startLuma!, motion.endLuma!);
+    expect(distortion.foldShare).toBeLessThan(0.01);
+  });
+
+  it('turns two unrelated images into an eased camera move and dissolve, without a fold', async () => {
+    const start = drawRgb(W, H, (x, y, c) => textureAt(31)(x, y, c));
+    const end = drawRgb(W, H, (x, y, c) => (((x >> 3) + (y >> 3)) % 2 === 0 ? 30 + 40 * c : 220 - 30 * c));
+    const { motion, matchedShare } = await analysePair(start, end);
+    expect(matchedShare).toBeLessThan(0.1);
+    expect(motion.transition).toBe('dissolve');
+    const times = Array.from({ length: 9 }, (_, i) => i / 8);
+    const frames = await interpolateFrames(start, end, times);
+    expect(frames[0].data).toEqual(start.data);
+    expect(frames[8].data).toEqual(end.data);
+    // Eased: the steps grow from the ends to the middle and shrink back, never jumping.
+    const steps = frames.slice(1).map((f, i) => meanAbsDiff(f, frames[i]));
+    expect(steps[0]).toBeLessThan(steps[3]);
+    expect(steps[7]).toBeLessThan(steps[4]);
+    expect(Math.max(...steps)).toBeLessThan(2.5 * (steps.reduce((a, b) => a + b) / steps.length));
+    const luma = [lumaOf(start), lumaOf(end)];
+    for (const t of [0.25, 0.5, 0.75]) {
+      const fields = (await import('../synth/dissolve-fields.js')).dissolveFields(W, H, t);
+      expect(warpDistortion(fields, luma[0], luma[1]).distortedShare).toBe(0);
+    }
+  });
+
+  it('is deterministic and keeps the endpoints exact on large motion', async () => {
+    const start = scene(20);
+    const end = scene(70);
+    const a = await interpolateFrames(start, end, [0, 0.3, 1]);
+    const b = await interpolateFrames(start, end, [0, 0.3, 1]);
+    expect(a[1].data).toEqual(b[1].data);
+    expect(a[0].data).toEqual(start.data);
+    expect(a[2].data).toEqual(end.data);
+  });
+});

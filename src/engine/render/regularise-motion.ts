@@ -1,0 +1,156 @@
+import { flowConfidence } from '../flow/consistency.js';
+import { homographyFlow } from '../flow/homography-flow.js';
+import { DEFAULT_REGULARISE, regulariseFlow, type RegulariseOptions } from '../flow/regularise-flow.js';
+import { invertHomography } from '../motion/index.js';
+import { createFlow } from '../raster/planes.js';
+import type { FlowField, Homography, Plane } from '../raster/types.js';
+import { boxMean } from '../synth/agreement-select.js';
+import { samplePlane } from '../raster/planes.js';
+import { splatPriority, type PairMotion } from '../synth/intermediate-fields.js';
+
+export interface MotionRegularisation extends RegulariseOptions {
+  /** Measure the forward/backward confidence again on the regularised flows (else keep the measured one). */
+  readonly reconfirm: boolean;
+  /**
+   * Luma error (0..255, 3x3 mean) at which a vector that fails the consistency test still counts as reliable by
+   * e^-1 because it carries its pixel onto a matching one; 0 trusts the consistency test alone.
+   */
+  readonly photometricSigma: number;
+  /**
+   * Share of confident pixels (consistency > 0.5) at and above which the measured flow is kept as it is, and at
+   * and below which it is regularised fully, linearly between: where most of the pair is matched, the few
+   * inconsistent vectors are mostly occlusions that the splatting already weighs down, and replacing them cost
+   * DAVIS PSNR; where little is matched (keyframes far apart), the noisy vectors are what melts the picture.
+   */
+  readonly keepAbove: number;
+  readonly fullBelow: number;
+  /** Confidence under which a vector is replaced whatever the pair's share, fully at 0 (0 turns this off). */
+  readonly alwaysBelow: number;
+}
+
+export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
+  ...DEFAULT_REGULARISE,
+  reconfirm: false,
+  photometricSigma: 0,
+  keepAbove: 0.85,
+  fullBelow: 0.45,
+  alwaysBelow: 0,
+};
+
+/**
+ * The measured motion with each direction's unreliable vectors replaced by motion interpolated from its reliable
+ * surroundings (flow/regularise-flow.ts), the global motion as the prior where nothing nearby is reliable.
+ * Needs the keyframes' luma in `motion`; splatting priorities are recomputed for the new flows.
+ */
+export function regulariseMotion(
+  motion: PairMotion,
+  options: MotionRegularisation = DEFAULT_MOTION_REGULARISATION,
+): PairMotion {
+  const { startLuma, endLuma } = motion;
+  if (!startLuma || !endLuma) throw new RangeError('Expected startLuma and endLuma in motion');
+  const global = motion.globalMotion ?? null;
+  const sigma = options.photometricSigma;
+  const forward = regulariseFlow(
+    motion.forward,
+    sigma > 0
+      ? withMatches(motion.forwardConfidence, motion.forward, startLuma, endLuma, sigma)
+      : motion.forwardConfidence,
+    startLuma,
+    global ? globalFlow(global, motion.forward) : null,
+    options,
+  );
+  const backward = regulariseFlow(
+    motion.backward,
+    sigma > 0
+      ? withMatches(motion.backwardConfidence, motion.backward, endLuma, startLuma, sigma)
+      : motion.backwardConfidence,
+    endLuma,
+    global ? globalFlow(invertHomography(global), motion.backward) : null,
+    options,
+  );
+  const share = (confidentShare(motion.forwardConfidence) + confidentShare(motion.backwardConfidence)) / 2;
+  const strength = Math.min(
+    1,
+    Math.max(0, (options.keepAbove - share) / (options.keepAbove - options.fullBelow)),
+  );
+  mixInto(forward, motion.forward, motion.forwardConfidence, strength, options.alwaysBelow);
+  mixInto(backward, motion.backward, motion.backwardConfidence, strength, options.alwaysBelow);
+  const measured: PairMotion = {
+    ...motion,
+    forward,
+    backward,
+    forwardConfidence: options.reconfirm ? flowConfidence(forward, backward) : motion.forwardConfidence,
+    backwardConfidence: options.reconfirm ? flowConfidence(backward, forward) : motion.backwardConfidence,
+    forwardPriority: undefined,
+    backwardPriority: undefined,
+    regularised: strength,
+  };
+  return {
+    ...measured,
+    forwardPriority: splatPriority(measured, 'forward'),
+    backwardPriority: splatPriority(measured, 'backward'),
+  };
+}
+
+function globalFlow(h: Homography, like: FlowField): FlowField {
+  const { width, height } = like;
+  const u = new Float32Array(width * height);
+  const v = new Float32Array(width * height);
+  homographyFlow(h, width, height, 1, 1, u, v);
+  const out = createFlow(width, height);
+  for (let i = 0; i < width * height; i++) {
+    out.data[2 * i] = u[i];
+    out.data[2 * i + 1] = v[i];
+  }
+  return out;
+}
+
+/** max(consistency, photometric match) per pixel: a vector that lands on a pixel that looks like its own is kept. */
+function withMatches(confidence: Plane, flow: FlowField, from: Plane, to: Plane, sigma: number): Plane {
+  const { width, height } = flow;
+  const error = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      error[i] = Math.abs(from.data[i] - samplePlane(to, x + flow.data[2 * i], y + flow.data[2 * i + 1]));
+    }
+  }
+  const mean = boxMean(error, width, height, 1);
+  const out = new Float32Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const q = mean[i] / sigma;
+    out[i] = Math.max(confidence.data[i], Math.exp(-q * q));
+  }
+  return { width, height, data: out };
+}
+
+/** Share of pixels whose consistency confidence is over 0.5. */
+export function confidentShare(confidence: Plane): number {
+  let n = 0;
+  for (const c of confidence.data) if (c > 0.5) n++;
+  return n / confidence.data.length;
+}
+
+/**
+ * regularised = measured + s (regularised - measured), in place, with s the pair's strength, raised towards 1
+ * for vectors whose confidence is under `alwaysBelow` (clear failures of the consistency test, such as the
+ * background about to be covered by a moving object: left as measured they carry it off with the object).
+ */
+function mixInto(
+  regularised: FlowField,
+  measured: FlowField,
+  confidence: Plane,
+  strength: number,
+  alwaysBelow: number,
+): void {
+  if (strength >= 1) return;
+  const r = regularised.data;
+  const m = measured.data;
+  const c = confidence.data;
+  for (let i = 0; i < c.length; i++) {
+    const failed = alwaysBelow > 0 ? Math.max(0, 1 - c[i] / alwaysBelow) : 0;
+    const s = strength + (1 - strength) * failed;
+    r[2 * i] = m[2 * i] + (r[2 * i] - m[2 * i]) * s;
+    r[2 * i + 1] = m[2 * i + 1] + (r[2 * i + 1] - m[2 * i + 1]) * s;
+  }
+}
