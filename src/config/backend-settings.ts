@@ -1,0 +1,110 @@
+import type { SettingSpec } from './setting-types.js';
+
+/**
+ * The settings of who renders: the routes per model, each upstream provider's key, address and concurrency, and
+ * the limits every upstream call runs under. Part of {@link SETTINGS}, where they keep their place in the help.
+ */
+export const BACKEND_SETTINGS = {
+  routes: {
+    env: 'INBETWEEN_ROUTES',
+    flag: '--routes',
+    type: 'string',
+    derived: 'local for every model',
+    doc: 'Backends per model, tried in order, as `model=vidu,gateway,local;other=local` (`*` for every model not named); a provider without its key stops the start.',
+  },
+  viduApiKey: {
+    env: 'VIDU_API_KEY',
+    type: 'string',
+    secret: true,
+    derived: 'none: the vidu backend is not configured',
+    doc: "Key of Vidu's official API (sent as Authorization: Token); configures the vidu backend.",
+  },
+  viduBaseUrl: {
+    env: 'VIDU_BASE_URL',
+    flag: '--vidu-base-url',
+    type: 'url',
+    default: 'https://api.vidu.com',
+    doc: "Vidu's API; https://api.vidu.cn is the other region.",
+  },
+  viduConcurrency: {
+    env: 'VIDU_CONCURRENCY',
+    flag: '--vidu-concurrency',
+    type: 'int',
+    default: '4',
+    min: 1,
+    max: 10_000,
+    doc: 'Tasks sent to Vidu at once; more wait in the queue.',
+  },
+  gatewayApiKey: {
+    env: 'GATEWAY_API_KEY',
+    type: 'string',
+    secret: true,
+    derived: 'none: the gateway backend is not configured',
+    doc: 'Bearer key of the hosted gateway (or of another inbetween); configures the gateway backend.',
+  },
+  gatewayBaseUrl: {
+    env: 'GATEWAY_BASE_URL',
+    flag: '--gateway-base-url',
+    type: 'url',
+    default: 'https://cloud.vtrix.ai',
+    doc: 'The gateway the seed documents, or another inbetween to chain to.',
+  },
+  gatewayConcurrency: {
+    env: 'GATEWAY_CONCURRENCY',
+    flag: '--gateway-concurrency',
+    type: 'int',
+    default: '4',
+    min: 1,
+    max: 10_000,
+    doc: 'Tasks sent to the gateway at once; more wait in the queue.',
+  },
+  upstreamPollInterval: {
+    env: 'INBETWEEN_UPSTREAM_POLL_INTERVAL',
+    flag: '--upstream-poll-interval',
+    type: 'duration-ms',
+    default: '5s',
+    min: 10,
+    doc: 'How often a running upstream task is polled (doubled while the provider does not answer).',
+  },
+  upstreamRequestTimeout: {
+    env: 'INBETWEEN_UPSTREAM_REQUEST_TIMEOUT',
+    flag: '--upstream-request-timeout',
+    type: 'duration-ms',
+    default: '30s',
+    min: 100,
+    doc: 'Time limit of one call to a provider; a create without an answer in time is looked up before failover.',
+  },
+  upstreamTimeout: {
+    env: 'INBETWEEN_UPSTREAM_TIMEOUT',
+    flag: '--upstream-timeout',
+    type: 'duration-ms',
+    default: '2h',
+    min: 1000,
+    doc: 'How long a task may wait for a free backend, and an upstream task for its result, before it fails.',
+  },
+  maxOutputBytes: {
+    env: 'INBETWEEN_MAX_OUTPUT_BYTES',
+    flag: '--max-output-bytes',
+    type: 'bytes',
+    default: '500MB',
+    min: 1024,
+    doc: 'Largest upstream output (video or cover) copied into storage.',
+  },
+  breakerThreshold: {
+    env: 'INBETWEEN_BREAKER_THRESHOLD',
+    flag: '--breaker-threshold',
+    type: 'int',
+    default: '5',
+    min: 1,
+    max: 1000,
+    doc: 'Failures in a row after which a provider is skipped (its circuit opens).',
+  },
+  breakerCooldown: {
+    env: 'INBETWEEN_BREAKER_COOLDOWN',
+    flag: '--breaker-cooldown',
+    type: 'duration-ms',
+    default: '30s',
+    min: 100,
+    doc: 'How long an open circuit skips its provider before one trial task goes through.',
+  },
+} as const satisfies Record<string, SettingSpec>;
