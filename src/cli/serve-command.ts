@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configHelp, loadConfig, type Config } from '../config/index.js';
+import { configHelp, describeConfig, loadConfig, type Config } from '../config/index.js';
 import { createApiKey } from '../http/admin-routes.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
 import { openLocalFolderStorage } from '../storage/index.js';
@@ -68,8 +68,6 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
       maxAttempts: config.maxAttempts,
       offPeakWindow,
       ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
-      onError: (error) =>
-        process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`),
     },
     service: {
       allowPrivateHosts: config.allowPrivateHosts,
@@ -87,6 +85,8 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     },
   });
   const { app } = server;
+  // What the process actually runs with, in the same JSON log as everything else; secrets never appear.
+  app.log.info({ config: describeConfig(config) }, 'effective configuration');
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   if (config.port === 0 && config.sources.publicUrl === 'default' && address && typeof address === 'object') {

@@ -25,7 +25,8 @@ export interface AppOptions {
   readonly fileSecret: string;
   /** Largest request body accepted; the spec says 20 MB. */
   readonly maxBodyBytes?: number;
-  readonly logger?: boolean | { level: string };
+  /** Fastify's pino logger: a level, and where the JSON lines go (standard output unless a stream is given). */
+  readonly logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Requests per second per API key on average (bursts of twice as many); default 50. */
   readonly rateLimit?: number;
   /** How long POST /model/v1/generation/sync waits before answering 504 with the task. */

@@ -21,12 +21,18 @@ export interface EmbeddedServerOptions {
   readonly fileUrlTtlMs?: number;
   /** Render threads; default one per core. */
   readonly renderThreads?: number;
-  /** Worker settings beyond the wiring (concurrency, lease, attempts, ffmpeg, polling, error reporting). */
+  /**
+   * Worker settings beyond the wiring (concurrency, lease, attempts, ffmpeg, polling); errors go to the app's
+   * logger unless `onError` says otherwise.
+   */
   readonly worker?: Omit<LocalWorkerOptions, 'store' | 'storage' | 'pool' | 'metrics'>;
   /** Task service settings beyond the wiring (fetch limits, task and queue limits). */
   readonly service?: Omit<TaskServiceOptions, 'store' | 'storage' | 'fileUrl' | 'onQueued' | 'onCancelled'>;
-  /** Callback delivery settings beyond the wiring (retry schedule, polling, time limit). */
-  readonly webhooks?: Omit<WebhookDispatcherOptions, 'store' | 'renderTask' | 'allowPrivateHosts'>;
+  /**
+   * Callback delivery settings beyond the wiring (retry schedule, polling, time limit); errors go to the app's
+   * logger unless `onError` says otherwise.
+   */
+  readonly webhooks?: Partial<Omit<WebhookDispatcherOptions, 'store' | 'renderTask' | 'allowPrivateHosts'>>;
   /** HTTP settings beyond the wiring (body limit, sync timeout, rate limit, logger). */
   readonly http?: Omit<
     AppOptions,
@@ -59,7 +65,18 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
   const { store, storage } = options;
   const pool = new WorkerPool(options.renderThreads);
   const renderMetrics = new RenderMetrics();
-  const worker = new LocalWorker({ ...options.worker, store, storage, pool, metrics: renderMetrics });
+  // One structured log for the whole process: the worker and the dispatcher report through the HTTP app's
+  // logger (pino), so an operator reads one stream of JSON lines rather than JSON mixed with plain text.
+  const worker = new LocalWorker({
+    ...options.worker,
+    onError:
+      options.worker?.onError ??
+      ((error, task) => app.log.error({ err: error, ...(task ? { taskId: task.id } : {}) }, 'worker error')),
+    store,
+    storage,
+    pool,
+    metrics: renderMetrics,
+  });
   const ttl = options.fileUrlTtlMs ?? 24 * 3600 * 1000;
   const { publicUrl } = options;
   const baseUrl = typeof publicUrl === 'string' ? () => publicUrl : publicUrl;
@@ -83,6 +100,8 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
   const webhooks = new WebhookDispatcher({
     timeoutMs: options.service?.fetchTimeoutMs ?? 10_000,
     ...options.webhooks,
+    onError:
+      options.webhooks?.onError ?? ((error) => app.log.error({ err: error }, 'callback dispatch error')),
     store,
     renderTask: (task) => service.toObject(task),
     ...(options.service?.allowPrivateHosts ? { allowPrivateHosts: options.service.allowPrivateHosts } : {}),
