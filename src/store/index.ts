@@ -7,7 +7,9 @@ export {
   type SqliteStoreOptions,
 } from './sqlite/sqlite-task-store.js';
 export {
+  ADJUSTMENT_KINDS,
   LEDGER_KINDS,
+  type AdjustmentKind,
   type KeyAccount,
   type LedgerAudit,
   type LedgerEntry,
@@ -24,7 +26,12 @@ export type {
 } from './webhook-outbox.js';
 export type {
   ApiKeyRecord,
+  BalanceAdjustment,
   ListLedgerOptions,
+  MoneyCallOptions,
+  MoneyCallResult,
+  MoneyIdempotency,
+  MoneyRefusal,
   TopUpResult,
   ClaimOptions,
   ExpireOffPeakOptions,

@@ -3,6 +3,7 @@ import { InvalidCursorError } from './list-cursor.js';
 import { at, makeKey, makeTask, REQUEST, T0 } from './store-test-fixtures.js';
 import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { describeMoneyContract } from './store-contract-money.js';
+import { describeMoneyCallsContract } from './store-contract-money-calls.js';
 import { describeOutboxContract } from './store-contract-outbox.js';
 import type { NewTask, StoredTask, TaskStore } from './task-store.js';
 
@@ -47,6 +48,7 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
     };
     describeLifecycleContract(context);
     describeMoneyContract(context);
+    describeMoneyCallsContract(context);
     describeOutboxContract(context);
 
     describe('tasks', () => {
