@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configHelp, describeConfig, loadConfig, type Config } from '../config/index.js';
-import { createApiKey } from '../http/admin-routes.js';
+import { createApiKey } from '../accounts/account-service.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
 import { openLocalFolderStorage } from '../storage/index.js';
 import { openSqliteStore } from '../store/index.js';

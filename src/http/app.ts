@@ -5,6 +5,7 @@ import type { BlobStorage } from '../storage/index.js';
 import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { RenderMetrics } from '../worker/render-metrics.js';
+import { AccountService } from '../accounts/account-service.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerCallbackRoutes } from './callback-routes.js';
@@ -18,6 +19,8 @@ import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
   readonly service: TaskService;
+  /** Keys and money; made on the store when not given. */
+  readonly accounts?: AccountService;
   readonly store: TaskStore;
   readonly storage: BlobStorage;
   readonly adminToken: string;
@@ -52,6 +55,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestIdHeader: false,
   });
   const keys = new KeyCache();
+  const accounts = options.accounts ?? new AccountService({ store: options.store });
   const limiter = new RateLimiter(options.rateLimit ?? 50);
   // Every authenticated API call counts against its key's rate, before its body is read; admin and operations
   // endpoints do not.
@@ -81,9 +85,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerGenerationRoutes(app, options, keys);
   registerDeliveryRoutes(app, options, keys);
   registerCallbackRoutes(app, options, keys);
-  registerAccountRoutes(app, options, keys);
+  registerAccountRoutes(app, options, keys, accounts);
   registerFileRoutes(app, options);
-  registerAdminRoutes(app, options, keys);
+  registerAdminRoutes(app, options, keys, accounts);
   registerOperationRoutes(app, options);
   registerWebRoutes(app);
   return app;

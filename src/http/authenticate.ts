@@ -1,11 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hashSecret } from '../accounts/key-secrets.js';
 import { apiError } from '../contract/index.js';
 import type { ApiKeyRecord, TaskStore } from '../store/index.js';
-
-/** The stored form of an API key: its SHA-256. Keys are 256-bit random, so a plain hash is enough. */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
 
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');

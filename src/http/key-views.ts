@@ -1,3 +1,4 @@
+import type { KeyUsage } from '../accounts/account-service.js';
 import { formatUsd } from '../contract/index.js';
 import type { ApiKeyRecord, KeyAccount, LedgerEntry } from '../store/index.js';
 
@@ -17,13 +18,21 @@ export function keyView(record: ApiKeyRecord, account: KeyAccount | null): Recor
   };
 }
 
+/** One ledger entry; `reason` is set on adjustments (credit, debit) only. */
+export function entryView(entry: LedgerEntry): Record<string, unknown> {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    amount: formatUsd(entry.amountMicros),
+    task_id: entry.taskId,
+    reason: entry.reason,
+    created_at: entry.createdAt.toISOString(),
+  };
+}
+
 /** A key's usage: its account and one page of its ledger, newest first. */
-export function usageView(
-  record: ApiKeyRecord,
-  account: KeyAccount,
-  entries: readonly LedgerEntry[],
-  nextBefore: number | null,
-): Record<string, unknown> {
+export function usageView(usage: KeyUsage): Record<string, unknown> {
+  const { record, account } = usage;
   return {
     key: keyView(record, account),
     balance: record.balanceMicros === null ? null : formatUsd(record.balanceMicros),
@@ -31,13 +40,9 @@ export function usageView(
     spent: formatUsd(account.spentMicros),
     refunded: formatUsd(account.refundedMicros),
     topped_up: formatUsd(account.toppedUpMicros),
-    ledger: entries.map((entry) => ({
-      id: entry.id,
-      kind: entry.kind,
-      amount: formatUsd(entry.amountMicros),
-      task_id: entry.taskId,
-      created_at: entry.createdAt.toISOString(),
-    })),
-    next_before: nextBefore,
+    credited: formatUsd(account.creditedMicros),
+    debited: formatUsd(account.debitedMicros),
+    ledger: usage.entries.map(entryView),
+    next_before: usage.nextBefore,
   };
 }
