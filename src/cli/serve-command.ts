@@ -9,7 +9,7 @@ import { openSqliteStore } from '../store/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { parseOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
-import { scheduleRetention } from '../tasks/retention.js';
+import { DEFAULT_ORPHAN_GRACE_MS, scheduleRetention } from '../tasks/retention.js';
 
 /** A secret kept in the data folder across restarts: made once, read back after. */
 async function persistentSecret(
@@ -98,6 +98,9 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     storage,
     retentionMs: config.retention,
     intervalMs: config.cleanupInterval,
+    // A create fetches its images (each within the fetch time limit) before its row exists: blobs younger than
+    // that are never judged orphans, however long the limit is set.
+    orphanGraceMs: Math.max(DEFAULT_ORPHAN_GRACE_MS, 10 * config.fetchTimeout),
     onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),
   });
   // Off-peak tasks that found no idle time in 48 h are cancelled; a ten-minute check is precise enough.

@@ -129,6 +129,49 @@ describe('openLocalFolderStorage', () => {
     await expect(storage.deleteMany(['tasks/x.mp4', '../y'])).rejects.toBeInstanceOf(InvalidBlobKeyError);
   });
 
+  it('lists keys under a prefix in key order, with their times, skipping writes in progress', async () => {
+    const keys = [
+      'tasks/a-b/x.png',
+      'tasks/a/video.mp4',
+      'tasks/a/cover.jpg',
+      'tasks/ab/input-0.png',
+      'other.bin',
+    ];
+    for (const key of keys) await storage.put(key, Buffer.from(key));
+    // A hidden temp file beside a blob, as an atomic write leaves it until its rename.
+    await writeFile(join(root, 'tasks', 'a', '.0f3c.tmp'), 'partial');
+    const list = async (prefix?: string) => {
+      const found: string[] = [];
+      for await (const blob of storage.list(prefix)) {
+        expect(blob.modifiedAt).toBeInstanceOf(Date);
+        expect(Math.abs(blob.modifiedAt.getTime() - Date.now())).toBeLessThan(60_000);
+        found.push(blob.key);
+      }
+      return found;
+    };
+    expect(await list()).toEqual([...keys].sort());
+    expect(await list('tasks/')).toEqual([
+      'tasks/a-b/x.png',
+      'tasks/a/cover.jpg',
+      'tasks/a/video.mp4',
+      'tasks/ab/input-0.png',
+    ]);
+    // A plain string prefix, as S3 has it: it may end inside a segment.
+    expect(await list('tasks/a')).toEqual([
+      'tasks/a-b/x.png',
+      'tasks/a/cover.jpg',
+      'tasks/a/video.mp4',
+      'tasks/ab/input-0.png',
+    ]);
+    expect(await list('tasks/a/')).toEqual(['tasks/a/cover.jpg', 'tasks/a/video.mp4']);
+    expect(await list('tasks/a/v')).toEqual(['tasks/a/video.mp4']);
+    expect(await list('tasks/none/')).toEqual([]);
+    expect(await list('other.bin/')).toEqual([]);
+    // A prefix no valid key can start with reads nothing outside the root.
+    expect(await list('../')).toEqual([]);
+    expect(await list('/etc/')).toEqual([]);
+  });
+
   it('refuses calls after close', async () => {
     await storage.close();
     await expect(storage.stat('a.mp4')).rejects.toThrow('closed');
