@@ -77,11 +77,14 @@ export function scheduleRetention(
     // A sweep over a large store may outlast the interval; two at once would only race each other.
     if (running) return;
     running = true;
-    sweepFinishedTasks(options)
-      .catch((error: unknown) => options.onError?.(error))
-      .then(() => sweepOrphanedBlobs(options))
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => (running = false));
+    void (async () => {
+      try {
+        await sweepFinishedTasks(options).catch((error: unknown) => options.onError?.(error));
+        await sweepOrphanedBlobs(options).catch((error: unknown) => options.onError?.(error));
+      } finally {
+        running = false;
+      }
+    })();
   }, options.intervalMs);
   // The sweep must never keep a stopping process alive.
   timer.unref();
