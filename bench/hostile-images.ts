@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createApiKey } from '../src/http/admin-routes.js';
+import { createApiKey } from '../src/accounts/account-service.js';
 import { assembleEmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage } from '../src/storage/index.js';
 import { openSqliteStore } from '../src/store/index.js';

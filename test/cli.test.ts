@@ -199,4 +199,67 @@ describe('inbetween keys', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--balance: Expected a decimal USD amount/);
   });
+
+  it('tops up and adjusts a balance through the ledger, once per idempotency key', async () => {
+    const data = file('keys-money');
+    const created = await cli('keys', 'create', '--balance', '10', '--data-dir', data);
+    const id = /^(key_\S+)/.exec(created.stdout)![1];
+    const debit = ['keys', 'adjust', id, '--debit', '2.5', '--reason', 'refund by bank', '--data-dir', data];
+    const first = await cli(...debit, '--idempotency-key', 'bank-17');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/balance 7\.5000 USD/);
+    expect(first.stdout).toMatch(/ledger entry \d+: debit 2\.5000 USD {2}"refund by bank"/);
+    const again = await cli(...debit, '--idempotency-key', 'bank-17');
+    expect(again.stdout).toMatch(/balance 7\.5000 USD/);
+    expect(again.stdout).toMatch(/nothing new written/);
+    const conflict = await cli(
+      'keys',
+      'top-up',
+      id,
+      '--amount',
+      '1',
+      '--idempotency-key',
+      'bank-17',
+      '--data-dir',
+      data,
+    );
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(/Idempotency-Key bank-17 was already used/);
+    const topUp = await cli('keys', 'top-up', id, '--amount', '1', '--data-dir', data);
+    expect(topUp.stdout).toMatch(/balance 8\.5000 USD/);
+    const credit = await cli(
+      'keys',
+      'adjust',
+      id,
+      '--credit',
+      '0.5',
+      '--reason',
+      'goodwill',
+      '--data-dir',
+      data,
+    );
+    expect(credit.stdout).toMatch(/balance 9\.0000 USD/);
+
+    const noReason = await cli('keys', 'adjust', id, '--credit', '1', '--data-dir', data);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/Expected --reason for adjust/);
+    const both = await cli(
+      'keys',
+      'adjust',
+      id,
+      '--credit',
+      '1',
+      '--debit',
+      '1',
+      '--reason',
+      'x',
+      '--data-dir',
+      data,
+    );
+    expect(both.stderr).toMatch(/--credit USD or --debit USD/);
+    const tooMuch = await cli('keys', 'adjust', id, '--debit', '100', '--reason', 'x', '--data-dir', data);
+    expect(tooMuch.code).toBe(2);
+    expect(tooMuch.stderr).toMatch(/a debit of at most the balance/);
+    expect((await cli('keys', 'list', '--data-dir', data)).stdout).toMatch(/balance 9\.0000 USD/);
+  });
 });

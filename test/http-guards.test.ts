@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES } from '../src/contract/index.js';
-import { createApiKey } from '../src/http/admin-routes.js';
+import { createApiKey } from '../src/accounts/account-service.js';
 import { startTestServer, type TestServer } from '../src/media/test-server.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/contract/index.js';
-import { createApiKey } from '../src/http/admin-routes.js';
+import { createApiKey } from '../src/accounts/account-service.js';
 import { startTestServer, type TestServer } from '../src/media/test-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
-import { createApiKey } from '../src/http/admin-routes.js';
+import { createApiKey } from '../src/accounts/account-service.js';
 import { assembleEmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage } from '../src/storage/index.js';
 import { openSqliteStore } from '../src/store/index.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
-import { createApiKey } from '../src/http/admin-routes.js';
+import { createApiKey } from '../src/accounts/account-service.js';
 import { buildApp } from '../src/http/app.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configHelp, loadConfig, type Config } from '../config/index.js';
-import { createApiKey } from '../http/admin-routes.js';
+import { configHelp, describeConfig, loadConfig, type Config } from '../config/index.js';
+import { createApiKey } from '../accounts/account-service.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
 import { backendSettings, explainRouteErrors } from './backend-settings.js';
 import { openDeployment } from '../server/open-deployment.js';
@@ -10,7 +10,7 @@ import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../contract/index.js';
 import { expireOffPeakTasks } from '../tasks/off-peak-expiry.js';
 import { parseOffPeakWindow, type OffPeakWindow } from '../tasks/off-peak-window.js';
-import { scheduleRetention } from '../tasks/retention.js';
+import { DEFAULT_ORPHAN_GRACE_MS, scheduleRetention } from '../tasks/retention.js';
 
 /** A secret kept in the data folder across restarts: made once, read back after. */
 async function persistentSecret(
@@ -83,10 +83,6 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
         backendWaitMs: config.upstreamTimeout,
         offPeakWindow,
         ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
-        onError: (error) =>
-          process.stderr.write(
-            `inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`,
-          ),
       },
       service: {
         allowPrivateHosts: config.allowPrivateHosts,
@@ -113,6 +109,8 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     }),
   );
   const { app } = server;
+  // What the process actually runs with, in the same JSON log as everything else; secrets never appear.
+  app.log.info({ config: describeConfig(config) }, 'effective configuration');
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   if (config.port === 0 && config.sources.publicUrl === 'default' && address && typeof address === 'object') {
@@ -124,6 +122,9 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     storage,
     retentionMs: config.retention,
     intervalMs: config.cleanupInterval,
+    // A create fetches its images (each within the fetch time limit) before its row exists: blobs younger than
+    // that are never judged orphans, however long the limit is set.
+    orphanGraceMs: Math.max(DEFAULT_ORPHAN_GRACE_MS, 10 * config.fetchTimeout),
     onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),
   });
   // Off-peak tasks that found no idle time in 48 h are cancelled; a ten-minute check is precise enough.

@@ -1,57 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountService, MoneyCallDone } from '../accounts/account-service.js';
 import { apiError, usdToMicros, type Micros } from '../contract/index.js';
-import type { ApiKeyRecord, TaskStore } from '../store/index.js';
-import { authenticateAdmin, authenticateKey, hashSecret, type KeyCache } from './authenticate.js';
+import { authenticateAdmin, authenticateKey, type KeyCache } from './authenticate.js';
 import type { AppOptions } from './app.js';
-import { keyView, usageView } from './key-views.js';
-
-/** A new API key's secret: 256 random bits with a prefix that says what it is (and what leaked, if it does). */
-export function newApiKeySecret(): string {
-  return `ib_${randomBytes(32).toString('base64url')}`;
-}
-
-/**
- * Stores a new key and returns its record and the secret, which is shown once and never stored. A balance
- * makes the key limited (its opening top-up); without one it is unlimited.
- */
-export async function createApiKey(
-  store: TaskStore,
-  name: string,
-  balanceMicros: Micros | null = null,
-): Promise<{ record: ApiKeyRecord; secret: string }> {
-  const secret = newApiKeySecret();
-  const record: ApiKeyRecord = {
-    id: `key_${randomBytes(9).toString('base64url')}`,
-    name,
-    secretHash: hashSecret(secret),
-    prefix: secret.slice(0, 8),
-    createdAt: new Date(),
-    revokedAt: null,
-    balanceMicros,
-    webhookSecret: newWebhookSecret(),
-    lastUsedAt: null,
-    previousWebhookSecret: null,
-  };
-  await store.insertKey(record);
-  return { record, secret };
-}
+import { entryView, keyView, usageView } from './key-views.js';
 
 const LEDGER_PAGE = 50;
 
-/** How long a rotated-out webhook secret keeps signing beside the new one: a day to deploy the new secret. */
-export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3_600_000;
-
-/** A Standard Webhooks secret: `whsec_` and the base64 of 192 random bits of HMAC key. */
-function newWebhookSecret(): string {
-  return `whsec_${randomBytes(24).toString('base64')}`;
-}
-
 /**
  * /admin/v1: keys (create, with the secret and webhook secret in that one answer only; list; revoke), money
- * (top up, usage with the ledger) and the ledger audit. The admin token only.
+ * (top up, adjust, usage with the ledger) and the ledger audit. The admin token only. The routes parse and
+ * answer; what happens is the account service's.
  */
-export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, keys: KeyCache): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  options: AppOptions,
+  keys: KeyCache,
+  accounts: AccountService,
+): void {
   const { store } = options;
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/admin/')) return;
@@ -71,84 +37,76 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
     }
   });
 
-  async function existingKey(id: string): Promise<ApiKeyRecord> {
-    const key = await store.getKey(id);
-    if (!key) throw unknownKey(id);
-    return key;
-  }
-
   app.post<{ Body: { name?: unknown; balance?: unknown } | undefined }>(
     '/admin/v1/keys',
     async (request, reply) => {
-      const name = request.body?.name ?? 'default';
-      if (typeof name !== 'string' || name.length > 200) {
-        throw apiError('002014010', {
-          param: 'name',
-          values: { expected: 'a string of at most 200 characters', received: typeof name },
-        });
-      }
       const balance = request.body?.balance ?? null;
       const balanceMicros = balance === null ? null : parseUsd(balance, 'balance', { allowZero: true });
-      const { record, secret } = await createApiKey(store, name, balanceMicros);
-      const account = await store.getKeyAccount(record.id);
+      const { record, account, secret } = await accounts.createKey(
+        request.body?.name ?? 'default',
+        balanceMicros,
+      );
       return reply
         .status(201)
         .send({ ...keyView(record, account), key: secret, webhook_secret: record.webhookSecret });
     },
   );
 
-  app.get('/admin/v1/keys', async () => {
-    const [records, accounts] = await Promise.all([store.listKeys(), store.listKeyAccounts()]);
-    const byKey = new Map(accounts.map((account) => [account.keyId, account]));
-    return { keys: records.map((record) => keyView(record, byKey.get(record.id) ?? null)) };
-  });
+  app.get('/admin/v1/keys', async () => ({
+    keys: (await accounts.listKeys()).map(({ record, account }) => keyView(record, account)),
+  }));
 
   app.get<{ Params: { id: string } }>('/admin/v1/keys/:id', async (request) => {
-    const key = await existingKey(request.params.id);
-    return keyView(key, await store.getKeyAccount(key.id));
+    const { record, account } = await accounts.getKey(request.params.id);
+    return keyView(record, account);
   });
 
   app.post<{ Params: { id: string } }>('/admin/v1/keys/:id/revoke', async (request) => {
-    const revoked = await store.revokeKey(request.params.id, new Date());
-    keys.clear();
-    if (!revoked) throw unknownKey(request.params.id);
-    return keyView(revoked, await store.getKeyAccount(revoked.id));
+    try {
+      const { record, account } = await accounts.revokeKey(request.params.id);
+      return keyView(record, account);
+    } finally {
+      keys.clear();
+    }
   });
 
   app.post<{ Params: { id: string }; Body: { amount?: unknown } | undefined }>(
     '/admin/v1/keys/:id/top-up',
-    async (request) => {
+    async (request, reply) => {
       const amount = parseUsd(request.body?.amount, 'amount', { allowZero: false });
-      const result = await store.topUpKey(request.params.id, amount, new Date());
-      if (!result.ok && result.reason === 'not_found') throw unknownKey(request.params.id);
-      if (!result.ok) {
-        const expected =
-          result.reason === 'unlimited'
-            ? 'a key with a balance (this key is unlimited, so there is nothing to top up)'
-            : 'an amount that keeps the balance under 9,007,199,254 USD';
-        throw apiError('002014010', { param: 'amount', values: { expected, received: request.params.id } });
-      }
+      const done = await accounts.topUp(request.params.id, amount, idempotencyKeyOf(request));
       keys.clear();
-      return keyView(result.key, result.account);
+      return moneyAnswer(reply, done);
     },
   );
 
+  app.post<{
+    Params: { id: string };
+    Body: { kind?: unknown; amount?: unknown; reason?: unknown } | undefined;
+  }>('/admin/v1/keys/:id/adjust', async (request, reply) => {
+    const amount = parseUsd(request.body?.amount, 'amount', { allowZero: false });
+    const done = await accounts.adjust(
+      request.params.id,
+      { kind: request.body?.kind, amountMicros: amount, reason: request.body?.reason },
+      idempotencyKeyOf(request),
+    );
+    keys.clear();
+    return moneyAnswer(reply, done);
+  });
+
   app.post<{ Params: { id: string } }>('/admin/v1/keys/:id/rotate-webhook-secret', async (request) => {
-    const until = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_MS);
-    const rotated = await store.rotateWebhookSecret(request.params.id, newWebhookSecret(), until);
-    if (!rotated) throw unknownKey(request.params.id);
+    const { record, account, previousUntil } = await accounts.rotateWebhookSecret(request.params.id);
     keys.clear();
     return {
-      ...keyView(rotated, await store.getKeyAccount(rotated.id)),
-      webhook_secret: rotated.webhookSecret,
-      previous_webhook_secret_valid_until: until.toISOString(),
+      ...keyView(record, account),
+      webhook_secret: record.webhookSecret,
+      previous_webhook_secret_valid_until: previousUntil.toISOString(),
     };
   });
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>(
     '/admin/v1/keys/:id/usage',
     async (request) => {
-      const key = await existingKey(request.params.id);
       const limit = pageLimit(request.query.limit);
       const before = request.query.before === undefined ? null : Number(request.query.before);
       if (before !== null && (!Number.isSafeInteger(before) || before < 1)) {
@@ -157,24 +115,29 @@ export function registerAdminRoutes(app: FastifyInstance, options: AppOptions, k
           values: { expected: 'a next_before from a previous page', received: request.query.before ?? '' },
         });
       }
-      const [account, entries, upstream] = await Promise.all([
-        store.getKeyAccount(key.id),
-        store.listLedger(key.id, { limit: limit + 1, beforeId: before }),
-        store.upstreamCost(key.id),
+      const [usage, upstream] = await Promise.all([
+        accounts.usage(request.params.id, { limit, before }),
+        store.upstreamCost(request.params.id),
       ]);
-      const page = entries.slice(0, limit);
-      const nextBefore = entries.length > limit ? (page.at(-1)?.id ?? null) : null;
-      if (!account) throw unknownKey(key.id);
-      return usageView(key, account, page, nextBefore, upstream);
+      return usageView(usage, upstream);
     },
   );
 
-  app.get('/admin/v1/ledger/audit', async () => store.auditLedger());
+  app.get('/admin/v1/ledger/audit', async () => accounts.audit());
 }
 
-/** An id that names no key: 404, as a missing task is (400 would say the request was malformed). */
-function unknownKey(id: string) {
-  return apiError('key_not_found', { values: { id } });
+/**
+ * A money call's answer: the key as it is now and the ledger entry the call made. A retry under the same
+ * Idempotency-Key answers the same entry, marked as a replay, and writes nothing.
+ */
+function moneyAnswer(reply: FastifyReply, done: MoneyCallDone) {
+  if (done.replayed) void reply.header('idempotent-replayed', 'true');
+  return { ...keyView(done.key, done.account), entry: entryView(done.entry) };
+}
+
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function pageLimit(raw: string | undefined): number {

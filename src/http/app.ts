@@ -6,6 +6,7 @@ import type { BlobStorage } from '../storage/index.js';
 import { InvalidCursorError, type TaskStore } from '../store/index.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { RenderMetrics } from '../worker/render-metrics.js';
+import { AccountService } from '../accounts/account-service.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerCallbackRoutes } from './callback-routes.js';
@@ -23,6 +24,8 @@ import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
   readonly service: TaskService;
+  /** Keys and money; made on the store when not given. */
+  readonly accounts?: AccountService;
   readonly store: TaskStore;
   readonly storage: BlobStorage;
   readonly adminToken: string;
@@ -30,7 +33,7 @@ export interface AppOptions {
   readonly fileSecret: string;
   /** Largest request body accepted; the spec says 20 MB. */
   readonly maxBodyBytes?: number;
-  /** Fastify's logger options; `stream` lets a test read the request log. */
+  /** Fastify's pino logger: a level, and where the JSON lines go (standard output unless a stream is given). */
   readonly logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Requests per second per API key on average (bursts of twice as many); default 50. */
   readonly rateLimit?: number;
@@ -82,6 +85,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return503OnClosing: false,
   });
   const keys = new KeyCache();
+  const accounts = options.accounts ?? new AccountService({ store: options.store });
   const longResponses = new LongResponses();
   const intake = new IntakeGate(options.maxConcurrentIntakes ?? 8);
   registerApiGuard(app, {
@@ -125,9 +129,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerViduRoutes(app, options, keys, options.vidu ?? {});
   registerDeliveryRoutes(app, options, { keys, intake, longResponses });
   registerCallbackRoutes(app, options, keys);
-  registerAccountRoutes(app, options, keys);
+  registerAccountRoutes(app, options, keys, accounts);
   registerFileRoutes(app, options);
-  registerAdminRoutes(app, options, keys);
+  registerAdminRoutes(app, options, keys, accounts);
   registerOperationRoutes(app, options);
   registerWebRoutes(app);
   return app;

@@ -1,11 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hashSecret } from '../accounts/key-secrets.js';
 import { apiError } from '../contract/index.js';
 import type { ApiKeyRecord, TaskStore } from '../store/index.js';
-
-/** The stored form of an API key: its SHA-256. Keys are 256-bit random, so a plain hash is enough. */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
 
 /** The credential schemes: `Bearer <key>` on /model/v1 and /admin/v1, `Token <key>` on Vidu's /ent/v2. */
 export type AuthScheme = 'Bearer' | 'Token';

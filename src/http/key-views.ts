@@ -1,3 +1,4 @@
+import type { KeyUsage } from '../accounts/account-service.js';
 import { formatUsd } from '../contract/index.js';
 import type { ApiKeyRecord, KeyAccount, LedgerEntry, UpstreamCost } from '../store/index.js';
 
@@ -17,14 +18,24 @@ export function keyView(record: ApiKeyRecord, account: KeyAccount | null): Recor
   };
 }
 
+/** One ledger entry; `reason` is set on adjustments (credit, debit) only. */
+export function entryView(entry: LedgerEntry): Record<string, unknown> {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    amount: formatUsd(entry.amountMicros),
+    task_id: entry.taskId,
+    reason: entry.reason,
+    created_at: entry.createdAt.toISOString(),
+  };
+}
+
 /** A key's usage: its account and one page of its ledger, newest first. */
 export function usageView(
-  record: ApiKeyRecord,
-  account: KeyAccount,
-  entries: readonly LedgerEntry[],
-  nextBefore: number | null,
+  usage: KeyUsage,
   upstream: UpstreamCost = { credits: 0, costMicros: 0 },
 ): Record<string, unknown> {
+  const { record, account } = usage;
   return {
     key: keyView(record, account),
     balance: record.balanceMicros === null ? null : formatUsd(record.balanceMicros),
@@ -35,13 +46,9 @@ export function usageView(
     upstream_credits: upstream.credits,
     refunded: formatUsd(account.refundedMicros),
     topped_up: formatUsd(account.toppedUpMicros),
-    ledger: entries.map((entry) => ({
-      id: entry.id,
-      kind: entry.kind,
-      amount: formatUsd(entry.amountMicros),
-      task_id: entry.taskId,
-      created_at: entry.createdAt.toISOString(),
-    })),
-    next_before: nextBefore,
+    credited: formatUsd(account.creditedMicros),
+    debited: formatUsd(account.debitedMicros),
+    ledger: usage.entries.map(entryView),
+    next_before: usage.nextBefore,
   };
 }

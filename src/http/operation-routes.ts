@@ -164,7 +164,25 @@ function openApiDocument(): Record<string, unknown> {
         },
       },
       '/admin/v1/keys/{id}/top-up': {
-        post: { security: bearer, responses: { '200': { description: 'The key with its new balance' } } },
+        post: {
+          security: bearer,
+          responses: {
+            '200': {
+              description: 'The key with its new balance and the ledger entry (Idempotency-Key honoured)',
+            },
+          },
+        },
+      },
+      '/admin/v1/keys/{id}/adjust': {
+        post: {
+          security: bearer,
+          responses: {
+            '200': {
+              description:
+                'A credit or debit with a reason: the key and the ledger entry (Idempotency-Key honoured)',
+            },
+          },
+        },
       },
       '/admin/v1/keys/{id}/usage': {
         get: { security: bearer, responses: { '200': { description: "The key's account and ledger" } } },

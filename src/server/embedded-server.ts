@@ -44,8 +44,11 @@ export interface EmbeddedServerOptions {
   readonly backends?: BackendSettings;
   /** Task service settings beyond the wiring (fetch limits, task and queue limits). */
   readonly service?: Omit<TaskServiceOptions, 'store' | 'storage' | 'fileUrl' | 'onQueued' | 'onCancelled'>;
-  /** Callback delivery settings beyond the wiring (retry schedule, polling, time limit). */
-  readonly webhooks?: Omit<WebhookDispatcherOptions, 'store' | 'renderTask' | 'allowPrivateHosts'>;
+  /**
+   * Callback delivery settings beyond the wiring (retry schedule, polling, time limit); errors go to the app's
+   * logger unless `onError` says otherwise.
+   */
+  readonly webhooks?: Partial<Omit<WebhookDispatcherOptions, 'store' | 'renderTask' | 'allowPrivateHosts'>>;
   /** HTTP settings beyond the wiring (body limit, sync timeout, rate limit, logger). */
   readonly http?: Omit<
     AppOptions,
@@ -95,8 +98,13 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     ...(options.service?.maxImagePixels ? { maxImagePixels: options.service.maxImagePixels } : {}),
     onSlotFree: () => worker.wake(),
   });
+  // One structured log for the whole process: the worker and the dispatcher report through the HTTP app's
+  // logger (pino), so an operator reads one stream of JSON lines rather than JSON mixed with plain text.
   const worker: LocalWorker = new LocalWorker({
     ...workerOptions,
+    onError:
+      workerOptions.onError ??
+      ((error, task) => app.log.error({ err: error, ...(task ? { taskId: task.id } : {}) }, 'worker error')),
     ...(concurrency === 0 ? { concurrency: 0 } : {}),
     store,
     storage,
@@ -133,6 +141,8 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     // The sealed Vidu signing keys are sealed with the secret every API process of a deployment shares.
     callbackKeySecret: options.fileSecret,
     ...options.webhooks,
+    onError:
+      options.webhooks?.onError ?? ((error) => app.log.error({ err: error }, 'callback dispatch error')),
     store,
     // Each dialect's callback body is its own poll answer.
     renderTask: (task) => (task.request.vidu ? viduBody(task) : service.toObject(task)),

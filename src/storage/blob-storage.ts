@@ -51,8 +51,9 @@ export interface BlobStorage {
   /** Removes every key (missing ones are skipped) and answers how many existed. */
   deleteMany(keys: Iterable<string>): Promise<{ deleted: number }>;
   /**
-   * Every stored key that starts with `prefix` (all keys without one) and when it was last written, in no
-   * promised order; for sweeps that look for blobs no task refers to any more.
+   * Every stored key that starts with `prefix` (a plain string prefix, as S3 means it; all keys without one),
+   * with when it was last written, in lexicographic order of the keys. For sweeps that compare storage with the
+   * task rows; a key written or removed while the listing runs may or may not appear.
    */
   list(prefix?: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
   /** Releases what the storage holds; later calls fail. */

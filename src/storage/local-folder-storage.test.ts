@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,6 +6,7 @@ import { text } from 'node:stream/consumers';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { InvalidBlobKeyError } from './blob-errors.js';
 import type { BlobStorage } from './blob-storage.js';
 import { openLocalFolderStorage } from './local-folder-storage.js';
 import { describeBlobStorage } from './storage-contract-suite.js';
@@ -69,5 +70,54 @@ describe('openLocalFolderStorage on disk', () => {
     expect(await readdir(join(root, 'tasks'))).toEqual(['b']);
     await storage.delete('tasks/b/video.mp4');
     expect(await readdir(root)).toEqual([]);
+    await expect(storage.deleteMany(['tasks/x.mp4', '../y'])).rejects.toBeInstanceOf(InvalidBlobKeyError);
+  });
+
+  it('lists keys under a prefix in key order, with their times, skipping writes in progress', async () => {
+    const keys = [
+      'tasks/a-b/x.png',
+      'tasks/a/video.mp4',
+      'tasks/a/cover.jpg',
+      'tasks/ab/input-0.png',
+      'other.bin',
+    ];
+    for (const key of keys) await storage.put(key, Buffer.from(key));
+    // A hidden temp file beside a blob, as an atomic write leaves it until its rename.
+    await writeFile(join(root, 'tasks', 'a', '.0f3c.tmp'), 'partial');
+    const list = async (prefix?: string) => {
+      const found: string[] = [];
+      for await (const blob of storage.list(prefix)) {
+        expect(blob.modifiedAt).toBeInstanceOf(Date);
+        expect(Math.abs(blob.modifiedAt.getTime() - Date.now())).toBeLessThan(60_000);
+        found.push(blob.key);
+      }
+      return found;
+    };
+    expect(await list()).toEqual([...keys].sort());
+    expect(await list('tasks/')).toEqual([
+      'tasks/a-b/x.png',
+      'tasks/a/cover.jpg',
+      'tasks/a/video.mp4',
+      'tasks/ab/input-0.png',
+    ]);
+    // A plain string prefix, as S3 has it: it may end inside a segment.
+    expect(await list('tasks/a')).toEqual([
+      'tasks/a-b/x.png',
+      'tasks/a/cover.jpg',
+      'tasks/a/video.mp4',
+      'tasks/ab/input-0.png',
+    ]);
+    expect(await list('tasks/a/')).toEqual(['tasks/a/cover.jpg', 'tasks/a/video.mp4']);
+    expect(await list('tasks/a/v')).toEqual(['tasks/a/video.mp4']);
+    expect(await list('tasks/none/')).toEqual([]);
+    expect(await list('other.bin/')).toEqual([]);
+    // A prefix no valid key can start with reads nothing outside the root.
+    expect(await list('../')).toEqual([]);
+    expect(await list('/etc/')).toEqual([]);
+  });
+
+  it('refuses calls after close', async () => {
+    await storage.close();
+    await expect(storage.stat('a.mp4')).rejects.toThrow('closed');
   });
 });

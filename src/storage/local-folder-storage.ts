@@ -14,7 +14,7 @@ import {
 import { dirname, join, resolve, sep } from 'node:path';
 
 import { BlobNotFoundError, RangeNotSatisfiableError } from './blob-errors.js';
-import { parseBlobKey } from './blob-key.js';
+import { isValidBlobKey, parseBlobKey } from './blob-key.js';
 import type { BlobInfo, BlobStorage, ByteRange, OpenedBlob } from './blob-storage.js';
 import { contentTypeForKey } from './content-type.js';
 
@@ -139,11 +139,10 @@ export async function openLocalFolderStorage(options: LocalFolderStorageOptions)
       return { deleted };
     },
 
+    // A generator, so a closed storage refuses when the listing is read, as S3's paginated listing does.
     async *list(prefix = '') {
       if (closed) throw new Error('The blob storage is closed');
-      for await (const entry of walk(root, '')) {
-        if (entry.key.startsWith(prefix)) yield entry;
-      }
+      yield* listUnder(root, prefix);
     },
 
     close() {
@@ -153,22 +152,52 @@ export async function openLocalFolderStorage(options: LocalFolderStorageOptions)
   };
 }
 
-/** Every blob under `folder` as a key relative to the root; hidden temp files of unfinished writes are skipped. */
-async function* walk(folder: string, keyPrefix: string): AsyncGenerator<{ key: string; modifiedAt: Date }> {
-  let entries;
+/**
+ * The blobs under `root` whose key starts with `prefix`, in key order. The walk starts at the folder the prefix
+ * names (its part up to the last `/`), so a listing of one task's blobs reads one folder; a prefix that no
+ * valid key can start with lists nothing and reads nothing. Hidden files (atomic writes in progress) are not
+ * blobs.
+ */
+async function* listUnder(root: string, prefix: string): AsyncGenerator<{ key: string; modifiedAt: Date }> {
+  const folderPart = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  if (folderPart !== '' && !isValidBlobKey(folderPart.slice(0, -1))) return;
+  yield* walk(join(root, ...folderPart.split('/').filter(Boolean)), folderPart, prefix);
+}
+
+async function* walk(
+  folder: string,
+  keyPrefix: string,
+  wanted: string,
+): AsyncGenerator<{ key: string; modifiedAt: Date }> {
+  let entries: { name: string; folder: boolean }[];
   try {
-    entries = await readdir(folder, { withFileTypes: true });
+    entries = (await readdir(folder, { withFileTypes: true })).map((entry) => ({
+      name: entry.name,
+      folder: entry.isDirectory(),
+    }));
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return; // pruned by a concurrent delete
+    // A folder pruned by a delete while the walk runs, or a prefix naming no folder: nothing there.
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return;
     throw error;
   }
+  // A folder sorts as its name and a slash, so the keys come out in plain lexicographic order ("a-b" < "a/c").
+  const sortName = (entry: { name: string; folder: boolean }) => entry.name + (entry.folder ? '/' : '');
+  entries.sort((a, b) => (sortName(a) < sortName(b) ? -1 : sortName(a) > sortName(b) ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const key = keyPrefix + entry.name;
-    if (entry.isDirectory()) yield* walk(join(folder, entry.name), `${key}/`);
-    else if (entry.isFile()) {
-      const info = await stat(join(folder, entry.name)).catch(() => null);
-      if (info) yield { key, modifiedAt: info.mtime };
+    const path = join(folder, entry.name);
+    if (entry.folder) {
+      // Only descend where keys that start with the prefix can be.
+      if (key.startsWith(wanted) || wanted.startsWith(key + '/')) yield* walk(path, key + '/', wanted);
+      continue;
+    }
+    if (!key.startsWith(wanted) || !isValidBlobKey(key)) continue;
+    try {
+      const info = await stat(path);
+      if (info.isFile()) yield { key, modifiedAt: info.mtime };
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error; // deleted while listing: not there any more
     }
   }
 }

@@ -21,7 +21,9 @@ export {
   type SqliteStoreOptions,
 } from './sqlite/sqlite-task-store.js';
 export {
+  ADJUSTMENT_KINDS,
   LEDGER_KINDS,
+  type AdjustmentKind,
   type KeyAccount,
   type LedgerAudit,
   type LedgerEntry,
@@ -49,7 +51,12 @@ export type {
 } from './webhook-outbox.js';
 export type {
   ApiKeyRecord,
+  BalanceAdjustment,
   ListLedgerOptions,
+  MoneyCallOptions,
+  MoneyCallResult,
+  MoneyIdempotency,
+  MoneyRefusal,
   TopUpResult,
   ClaimOptions,
   ClaimTaskOptions,

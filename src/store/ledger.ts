@@ -5,21 +5,28 @@ import type { StoredTask } from './task-store.js';
  * The kinds of money movement. Each key has three pots: available (its balance), held (reserved for unfinished
  * tasks) and spent. `top_up` adds to available; `hold` moves a task's cost from available to held at create;
  * `charge` moves it from held to spent when the task completes; `refund` moves it from held back to available
- * when the task fails, is cancelled or expires. Nothing else changes a balance.
+ * when the task fails, is cancelled or expires. `credit` and `debit` are an operator's corrections of the
+ * available balance, each with a reason. Nothing else changes a balance.
  */
-export const LEDGER_KINDS = ['top_up', 'hold', 'charge', 'refund'] as const;
+export const LEDGER_KINDS = ['top_up', 'hold', 'charge', 'refund', 'credit', 'debit'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/** The corrections an operator may make to a balance. */
+export const ADJUSTMENT_KINDS = ['credit', 'debit'] as const;
+export type AdjustmentKind = (typeof ADJUSTMENT_KINDS)[number];
 
 /** One line of the ledger; amounts are never negative, the kind says which way the money went. */
 export interface LedgerEntry {
   /** Increasing in the order entries were written. */
   id: number;
   keyId: string;
-  /** Null for a top-up. */
+  /** Null for a top-up or an adjustment. */
   taskId: string | null;
   kind: LedgerKind;
   amountMicros: Micros;
   createdAt: Date;
+  /** Why an operator made an adjustment; null for the other kinds. */
+  reason: string | null;
 }
 
 /** A key's money as the ledger sums it. */
@@ -34,6 +41,9 @@ export interface KeyAccount {
   /** Refunded for failed, cancelled and expired tasks. */
   refundedMicros: Micros;
   toppedUpMicros: Micros;
+  /** Operator corrections: added to and taken from the balance. */
+  creditedMicros: Micros;
+  debitedMicros: Micros;
 }
 
 /** What the ledger audit found; `balanced` is true when `problems` is empty. */
@@ -45,8 +55,8 @@ export interface LedgerAudit {
 
 /** How an entry of `kind` changes the available balance. */
 export function balanceDelta(kind: LedgerKind, amount: Micros): Micros {
-  if (kind === 'top_up' || kind === 'refund') return amount;
-  if (kind === 'hold') return -amount;
+  if (kind === 'top_up' || kind === 'refund' || kind === 'credit') return amount;
+  if (kind === 'hold' || kind === 'debit') return -amount;
   return 0;
 }
 
@@ -110,6 +120,8 @@ export function keyAccountFromSums(sums: {
   held: Micros;
   charged: Micros;
   refunded: Micros;
+  credited: Micros;
+  debited: Micros;
 }): KeyAccount {
   return {
     keyId: sums.keyId,
@@ -118,13 +130,23 @@ export function keyAccountFromSums(sums: {
     spentMicros: sums.charged,
     refundedMicros: sums.refunded,
     toppedUpMicros: sums.toppedUp,
+    creditedMicros: sums.credited,
+    debitedMicros: sums.debited,
   };
 }
 
-/** The broken rule for a limited key whose stored balance differs from its ledger; undefined when equal. */
+/**
+ * The broken rule for a limited key whose stored balance differs from its ledger (top-ups - holds + refunds +
+ * credits - debits); undefined when equal.
+ */
 export function balanceProblem(account: KeyAccount, heldTotal: Micros): string | undefined {
   if (account.balanceMicros === null) return undefined;
-  const fromLedger = account.toppedUpMicros - heldTotal + account.refundedMicros;
+  const fromLedger =
+    account.toppedUpMicros -
+    heldTotal +
+    account.refundedMicros +
+    account.creditedMicros -
+    account.debitedMicros;
   return account.balanceMicros === fromLedger
     ? undefined
     : `key ${account.keyId} has a balance of ${account.balanceMicros} but its ledger sums to ${fromLedger}`;

@@ -54,6 +54,8 @@ export function describeMoneyContract(ctx: StoreTestContext): void {
         spentMicros: COST,
         refundedMicros: 0,
         toppedUpMicros: 2_000_000,
+        creditedMicros: 0,
+        debitedMicros: 0,
       });
       await expectBalanced();
     });

@@ -4,6 +4,7 @@ import { at, makeKey, makeTask, REQUEST, T0 } from './store-test-fixtures.js';
 import { describeLifecycleContract } from './store-contract-lifecycle.js';
 import { describeLimitsContract } from './store-contract-limits.js';
 import { describeMoneyContract } from './store-contract-money.js';
+import { describeMoneyCallsContract } from './store-contract-money-calls.js';
 import { describeOutboxContract } from './store-contract-outbox.js';
 import { describeUpstreamContract } from './store-contract-upstream.js';
 import type { NewTask, StoredTask, TaskStore } from './task-store.js';
@@ -50,6 +51,7 @@ export function describeTaskStore(name: string, factory: () => Promise<TaskStore
     describeLifecycleContract(context);
     describeLimitsContract(context);
     describeMoneyContract(context);
+    describeMoneyCallsContract(context);
     describeOutboxContract(context);
     describeUpstreamContract(context);
 

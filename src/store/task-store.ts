@@ -1,5 +1,5 @@
 import type { GenerationRequest, Micros, TaskStatus } from '../contract/index.js';
-import type { KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
+import type { AdjustmentKind, KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
 import type {
   NewUpstreamAttempt,
   UpstreamAttempt,
@@ -259,10 +259,46 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
 }
 
+/**
+ * The `Idempotency-Key` of a money call and the hash of what it asked (target key, kind, amount, reason).
+ * Keys are unique across the whole ledger: the same key again with the same hash is the same call.
+ */
+export interface MoneyIdempotency {
+  key: string;
+  requestHash: string;
+}
+
+/** Options of the money calls ({@link TaskStore.topUpKey}, {@link TaskStore.adjustKeyBalance}). */
+export interface MoneyCallOptions {
+  idempotency?: MoneyIdempotency | null;
+}
+
+/** An operator's correction of a limited key's balance, through the ledger. */
+export interface BalanceAdjustment {
+  kind: AdjustmentKind;
+  /** Above 0; the kind says which way. */
+  amountMicros: Micros;
+  /** Why; kept on the ledger entry. */
+  reason: string;
+}
+
+/**
+ * Why a money call made no entry: no such key, an unlimited key (no balance to change), a balance past the safe
+ * integers, a debit larger than the balance, or an idempotency key already used for another call.
+ */
+export type MoneyRefusal =
+  'not_found' | 'unlimited' | 'too_large' | 'insufficient_balance' | 'idempotency_conflict';
+
+/**
+ * Result of a money call: the key and account as they are now and the ledger entry the call made; `replayed`
+ * when the idempotency key had already made it (nothing new was written).
+ */
+export type MoneyCallResult =
+  | { ok: true; key: ApiKeyRecord; account: KeyAccount; entry: LedgerEntry; replayed: boolean }
+  | { ok: false; reason: MoneyRefusal };
+
 /** Result of {@link TaskStore.topUpKey}. */
-export type TopUpResult =
-  | { ok: true; key: ApiKeyRecord; account: KeyAccount }
-  | { ok: false; reason: 'not_found' | 'unlimited' | 'too_large' };
+export type TopUpResult = MoneyCallResult;
 
 /** Options for {@link TaskStore.listLedger}. */
 export interface ListLedgerOptions {
@@ -333,6 +369,8 @@ export interface TaskStore {
   queueDepth(): Promise<number>;
   /** Deletes tasks that reached a final state before `date`, with their callbacks (the ledger stays). */
   deleteFinishedBefore(date: Date): Promise<RetentionResult>;
+  /** Which of `ids` have a task row (any state), in no particular order; for the sweep of orphaned blobs. */
+  existingTaskIds(ids: readonly string[]): Promise<string[]>;
 
   /** Throws when the id or the secret hash is taken. */
   insertKey(key: ApiKeyRecord): Promise<void>;
@@ -351,8 +389,21 @@ export interface TaskStore {
   /** Records that the key was used at `now`. */
   touchKey(id: string, now: Date): Promise<void>;
 
-  /** Adds to a limited key's balance through a `top_up` ledger entry; an unlimited key is refused. */
-  topUpKey(id: string, amountMicros: Micros, now: Date): Promise<TopUpResult>;
+  /**
+   * Adds to a limited key's balance through a `top_up` ledger entry; an unlimited key is refused. With an
+   * idempotency key that already made an entry: that entry again (same hash) or `idempotency_conflict`.
+   */
+  topUpKey(id: string, amountMicros: Micros, now: Date, options?: MoneyCallOptions): Promise<TopUpResult>;
+  /**
+   * Credits or debits a limited key's balance through a `credit` or `debit` ledger entry with its reason; a debit
+   * larger than the balance and an unlimited key are refused. Idempotency as for {@link topUpKey}.
+   */
+  adjustKeyBalance(
+    id: string,
+    adjustment: BalanceAdjustment,
+    now: Date,
+    options?: MoneyCallOptions,
+  ): Promise<MoneyCallResult>;
   /** The key's balance, held, spent and refunded money; null when there is no such key. */
   getKeyAccount(id: string): Promise<KeyAccount | null>;
   /** Every key's account, in the order of {@link listKeys}. */
@@ -360,7 +411,8 @@ export interface TaskStore {
   /** A key's ledger, newest first. */
   listLedger(keyId: string, options: ListLedgerOptions): Promise<LedgerEntry[]>;
   /**
-   * Checks that the ledger balances: every limited key's balance equals its top-ups minus holds plus refunds,
+   * Checks that the ledger balances: every limited key's balance equals its top-ups minus holds plus refunds
+   * plus credits minus debits,
    * and every task that still exists has one hold and, once final, exactly one charge (completed) or refund
    * (failed, cancelled) of the held amount, and neither while unfinished.
    */

@@ -8,6 +8,9 @@ export interface LedgerRow {
   kind: LedgerKind;
   amount_micros: number;
   created_at: number;
+  reason: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
 }
 
 /** A key with its ledger summed per kind. */
@@ -18,6 +21,8 @@ export interface KeyAccountRow {
   held_total: number;
   charged: number;
   refunded: number;
+  credited: number;
+  debited: number;
 }
 
 /** A task with its hold, charge and refund (null where there is none), for the audit. */

@@ -180,6 +180,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX upstream_by_key ON upstream_attempts (key_id);
     `,
   },
+  {
+    version: 7,
+    name: 'balance adjustments and idempotent money calls',
+    // SQLite cannot change a CHECK constraint in place, so the ledger is rebuilt with the new kinds, keeping
+    // every row and id. Adjustments (credit, debit) carry the operator's reason; any money call may carry an
+    // Idempotency-Key, unique across the ledger, with the hash of what was asked.
+    sql: `
+      CREATE TABLE ledger_entries_v7 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key_id TEXT NOT NULL REFERENCES api_keys (id),
+        task_id TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('top_up', 'hold', 'charge', 'refund', 'credit', 'debit')),
+        amount_micros INTEGER NOT NULL CHECK (amount_micros >= 0),
+        created_at INTEGER NOT NULL,
+        reason TEXT,
+        idempotency_key TEXT,
+        request_hash TEXT,
+        CHECK ((task_id IS NULL) = (kind IN ('top_up', 'credit', 'debit'))),
+        CHECK ((reason IS NOT NULL) = (kind IN ('credit', 'debit'))),
+        CHECK ((idempotency_key IS NULL) = (request_hash IS NULL))
+      ) STRICT;
+      INSERT INTO ledger_entries_v7 (id, key_id, task_id, kind, amount_micros, created_at)
+        SELECT id, key_id, task_id, kind, amount_micros, created_at FROM ledger_entries;
+      DROP TABLE ledger_entries;
+      ALTER TABLE ledger_entries_v7 RENAME TO ledger_entries;
+      CREATE UNIQUE INDEX ledger_once ON ledger_entries (task_id, kind) WHERE task_id IS NOT NULL;
+      CREATE INDEX ledger_by_key ON ledger_entries (key_id, id);
+      CREATE UNIQUE INDEX ledger_idempotency ON ledger_entries (idempotency_key) WHERE idempotency_key IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -164,4 +164,37 @@ describe('sqlite ledger, one transaction with the task', () => {
     expect((await store.auditLedger()).balanced).toBe(true);
     await store.close();
   });
+
+  it('keeps every ledger entry and its id when the ledger is rebuilt for adjustments', async () => {
+    const path = freshFile();
+    const db = new Database(path);
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 4),
+    );
+    db.prepare(
+      `INSERT INTO api_keys (id, name, secret_hash, prefix, created_at, balance_micros, webhook_secret)
+       VALUES ('key_old', 'old', 'hash', 'ib_old', 1, 4000000, 'whsec_x')`,
+    ).run();
+    const entry = db.prepare(
+      'INSERT INTO ledger_entries (id, key_id, task_id, kind, amount_micros, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    entry.run(7, 'key_old', null, 'top_up', 5_000_000, 1);
+    entry.run(9, 'key_old', 'task_gone', 'hold', 1_000_000, 2);
+    db.close();
+    const store = await openSqliteStore({ path });
+    expect((await store.listLedger('key_old', { limit: 10 })).map((e) => [e.id, e.kind, e.reason])).toEqual([
+      [9, 'hold', null],
+      [7, 'top_up', null],
+    ]);
+    const credit = await store.adjustKeyBalance(
+      'key_old',
+      { kind: 'credit', amountMicros: 1, reason: 'after the rebuild' },
+      new Date(3),
+    );
+    // New ids continue after the old ones.
+    expect(credit.ok && credit.entry.id).toBe(10);
+    expect(await store.auditLedger()).toEqual({ balanced: true, problems: [] });
+    await store.close();
+  });
 });

@@ -203,6 +203,11 @@ export function deleteFinished(ctx: SqliteContext, date: Date): RetentionResult 
   return result;
 }
 
+export function readExistingTaskIds(ctx: SqliteContext, ids: readonly string[]): string[] {
+  if (ids.length === 0) return [];
+  return ctx.sql.existingTaskIds.all(JSON.stringify(ids)).map((row) => row.id);
+}
+
 // Writes `next` over the row it was planned from (version - 1), so a change made in between is caught.
 function saveTask(ctx: SqliteContext, before: StoredTask, next: StoredTask): StoredTask {
   const expected = next.version - 1;

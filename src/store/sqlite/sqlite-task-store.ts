@@ -9,7 +9,10 @@ import type {
   HeartbeatOptions,
   InsertTaskOptions,
   InsertTaskResult,
+  BalanceAdjustment,
   ListLedgerOptions,
+  MoneyCallOptions,
+  MoneyCallResult,
   ListTasksOptions,
   NewTask,
   RequeueOptions,
@@ -175,6 +178,10 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write(() => tasks.deleteFinished(this.#ctx, date));
   }
 
+  existingTaskIds(ids: readonly string[]): Promise<string[]> {
+    return settle(() => tasks.readExistingTaskIds(this.#ctx, ids));
+  }
+
   insertKey(key: ApiKeyRecord): Promise<void> {
     return this.#write(() => keys.insertKeyRow(this.#ctx, key));
   }
@@ -203,8 +210,17 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write(() => keys.touchKeyRow(this.#ctx, id, now));
   }
 
-  topUpKey(id: string, amountMicros: number, now: Date): Promise<TopUpResult> {
-    return this.#write(() => keys.topUp(this.#ctx, id, amountMicros, now));
+  topUpKey(id: string, amountMicros: number, now: Date, options?: MoneyCallOptions): Promise<TopUpResult> {
+    return this.#write(() => keys.topUp(this.#ctx, id, amountMicros, now, options));
+  }
+
+  adjustKeyBalance(
+    id: string,
+    adjustment: BalanceAdjustment,
+    now: Date,
+    options?: MoneyCallOptions,
+  ): Promise<MoneyCallResult> {
+    return this.#write(() => keys.adjust(this.#ctx, id, adjustment, now, options));
   }
 
   getKeyAccount(id: string): Promise<KeyAccount | null> {

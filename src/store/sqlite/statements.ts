@@ -88,7 +88,9 @@ const ACCOUNT_COLUMNS = `
   COALESCE(SUM(CASE l.kind WHEN 'top_up' THEN l.amount_micros END), 0) AS topped_up,
   COALESCE(SUM(CASE l.kind WHEN 'hold' THEN l.amount_micros END), 0) AS held_total,
   COALESCE(SUM(CASE l.kind WHEN 'charge' THEN l.amount_micros END), 0) AS charged,
-  COALESCE(SUM(CASE l.kind WHEN 'refund' THEN l.amount_micros END), 0) AS refunded`;
+  COALESCE(SUM(CASE l.kind WHEN 'refund' THEN l.amount_micros END), 0) AS refunded,
+  COALESCE(SUM(CASE l.kind WHEN 'credit' THEN l.amount_micros END), 0) AS credited,
+  COALESCE(SUM(CASE l.kind WHEN 'debit' THEN l.amount_micros END), 0) AS debited`;
 
 const FINAL = `('completed', 'failed', 'cancelled')`;
 
@@ -154,6 +156,10 @@ export function prepareStatements(db: Database.Database) {
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.task_id = tasks.id AND d.state = 'pending')`,
     ),
     deleteTask: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
+    /** Which of a JSON array of task ids have a row. */
+    existingTaskIds: db.prepare<[string], { id: string }>(
+      'SELECT id FROM tasks WHERE id IN (SELECT value FROM json_each(?))',
+    ),
 
     insertKey: db.prepare<KeyRow>(
       `INSERT INTO api_keys (${KEY_COLUMNS.join(', ')}) VALUES (${KEY_COLUMNS.map((c) => `@${c}`).join(', ')})`,
@@ -177,6 +183,23 @@ export function prepareStatements(db: Database.Database) {
 
     insertLedger: db.prepare<[string, string | null, string, number, number]>(
       `INSERT INTO ledger_entries (key_id, task_id, kind, amount_micros, created_at) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    /** A money call's entry: a top-up or an adjustment, with its reason and idempotency key when it has them. */
+    insertMoneyEntry: db.prepare<{
+      key_id: string;
+      kind: string;
+      amount_micros: number;
+      created_at: number;
+      reason: string | null;
+      idempotency_key: string | null;
+      request_hash: string | null;
+    }>(
+      `INSERT INTO ledger_entries (key_id, task_id, kind, amount_micros, created_at, reason, idempotency_key, request_hash)
+       VALUES (@key_id, NULL, @kind, @amount_micros, @created_at, @reason, @idempotency_key, @request_hash)`,
+    ),
+    ledgerEntry: db.prepare<[number], LedgerRow>('SELECT * FROM ledger_entries WHERE id = ?'),
+    ledgerByIdempotencyKey: db.prepare<[string], LedgerRow>(
+      'SELECT * FROM ledger_entries WHERE idempotency_key = ?',
     ),
     heldForTask: db.prepare<[string], { amount_micros: number }>(
       `SELECT amount_micros FROM ledger_entries WHERE task_id = ? AND kind = 'hold'`,

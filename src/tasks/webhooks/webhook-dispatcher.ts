@@ -6,6 +6,7 @@ import { DEFAULT_RETRY_DELAYS_MS, nextAttemptAt } from './retry-schedule.js';
 import { openSigningKey } from './seal-signing-key.js';
 import { viduCallbackHeaders } from './sign-vidu-callback.js';
 import { webhookHeaders } from './sign-webhook.js';
+import { Slots } from './slots.js';
 
 export interface WebhookDispatcherOptions {
   readonly store: TaskStore;
@@ -19,36 +20,54 @@ export interface WebhookDispatcherOptions {
   readonly retryDelaysMs?: readonly number[];
   /** How often the outbox is checked when nothing woke the dispatcher; default 1 s. */
   readonly pollMs?: number;
-  /** Deliveries in flight at once; default 8. */
+  /** Attempts in flight at once, all receivers together; default 16. */
   readonly concurrency?: number;
+  /** Attempts in flight at once to one receiver (scheme, host and port); default 4. */
+  readonly perReceiverConcurrency?: number;
   readonly clock?: () => Date;
   /** The deployment secret that opens the sealed API keys of tasks made through Vidu's dialect. */
   readonly callbackKeySecret?: string;
-  /** Store errors (the loop goes on); default logs to stderr. */
-  readonly onError?: (error: unknown) => void;
+  /** Store errors (the dispatcher goes on); the process's logger in a server. */
+  readonly onError: (error: unknown) => void;
 }
 
 /**
  * Sends the callbacks the store's outbox holds. Deliveries are leased, so several dispatchers (one per
  * process) never send the same attempt twice, and one that dies mid-send leaves its lease to run out and the
  * delivery to be tried again. Every attempt is logged; failures are retried on the schedule, then given up.
- * One task's callbacks due together are sent in the order of its changes. Receivers must still accept a
- * callback more than once (`webhook-id` tells them it is the same one) and out of order after a retry (the
- * task's status tells which is newer: a final status is never followed by another).
+ *
+ * There is no batch to wait for: a delivery is claimed as soon as a slot is free and sent on its own, so a
+ * receiver that never answers holds only its own slots until the attempt's time limit, and at most
+ * `perReceiverConcurrency` of them; every other receiver's callbacks go on meanwhile. One task's callbacks
+ * go out one after another, in the order of its changes. Receivers must still accept a callback more than
+ * once (`webhook-id` tells them it is the same one) and out of order after a retry (the task's status tells
+ * which is newer: a final status is never followed by another).
  */
 export class WebhookDispatcher {
   readonly #options: WebhookDispatcherOptions;
   readonly #owner = `dispatcher_${randomBytes(6).toString('base64url')}`;
   readonly #allowList: AllowList;
   readonly #clock: () => Date;
+  readonly #timeoutMs: number;
+  readonly #concurrency: number;
+  readonly #slots: Slots;
+  readonly #receivers = new Map<string, Slots>();
+  /** The last delivery of each task in this dispatcher's hands, which the task's next one waits for. */
+  readonly #taskTails = new Map<string, Promise<void>>();
+  /** Claimed and not yet finished: sending, or waiting for their task, their receiver or a slot. */
+  #claimed = 0;
   #running: Promise<void> | null = null;
   #stopping = false;
   #wake: (() => void) | null = null;
+  #woken = false;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = options;
     this.#allowList = parseAllowList(options.allowPrivateHosts);
     this.#clock = options.clock ?? (() => new Date());
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#concurrency = Math.max(1, options.concurrency ?? 16);
+    this.#slots = new Slots(this.#concurrency);
   }
 
   start(): void {
@@ -57,38 +76,103 @@ export class WebhookDispatcher {
     this.#running = this.#loop();
   }
 
-  /** Checks the outbox now instead of at the next poll (a task just changed). */
+  /** Checks the outbox now instead of at the next poll (a task just changed, or a slot came free). */
   wake(): void {
+    this.#woken = true;
     this.#wake?.();
   }
 
-  /** Finishes the attempts in flight and stops. */
+  /**
+   * Stops claiming, finishes the attempts in flight (each ends by its time limit) and stops. Claimed deliveries
+   * not yet started are left to their leases, which run out, so the next dispatcher sends them.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.wake();
     await this.#running;
+    await Promise.all(this.#taskTails.values());
     this.#running = null;
   }
 
-  /** Sends every delivery due now (up to the concurrency) once; returns how many were attempted. */
-  async runOnce(): Promise<number> {
-    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+  async #loop(): Promise<void> {
+    const pollMs = this.#options.pollMs ?? 1_000;
+    while (!this.#stopping) {
+      this.#woken = false;
+      // Claims fill the free slots; a few more than that may wait in memory behind a busy receiver, but never
+      // so many that a hanging receiver's backlog could keep the claims of everyone else away.
+      const limit = Math.min(
+        this.#concurrency - this.#slots.held,
+        this.#concurrency * CLAIMED_PER_SLOT - this.#claimed,
+      );
+      let claimed = 0;
+      if (limit > 0) {
+        try {
+          claimed = await this.#claim(limit);
+        } catch (error) {
+          this.#options.onError(error);
+        }
+      }
+      // A full claim means more may be due: go on at once. Otherwise wait for a change, a free slot or the poll.
+      if (this.#stopping || (claimed > 0 && claimed === limit) || this.#woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+  }
+
+  async #claim(limit: number): Promise<number> {
     const due = await this.#options.store.claimDueDeliveries({
       owner: this.#owner,
       now: this.#clock(),
-      leaseMs: leaseFor(timeoutMs),
-      limit: this.#options.concurrency ?? 8,
+      leaseMs: leaseFor(this.#timeoutMs),
+      limit,
     });
-    // One task's callbacks go out one after another, in the order of its changes; different tasks in parallel.
-    const byTask = new Map<string, WebhookDelivery[]>();
-    for (const delivery of due)
-      byTask.set(delivery.taskId, [...(byTask.get(delivery.taskId) ?? []), delivery]);
-    await Promise.all(
-      [...byTask.values()].map(async (deliveries) => {
-        for (const delivery of deliveries) await this.#attempt(delivery, timeoutMs);
-      }),
-    );
+    for (const delivery of due) this.#dispatch(delivery);
     return due.length;
+  }
+
+  /** Sends `delivery` after its task's earlier callbacks, in a slot of its receiver and a slot of all. */
+  #dispatch(delivery: WebhookDelivery): void {
+    this.#claimed += 1;
+    const previous = this.#taskTails.get(delivery.taskId) ?? Promise.resolve();
+    const run = previous
+      .then(async () => {
+        const receiver = this.#receiverSlots(delivery.url);
+        const releaseReceiver = await receiver.acquire();
+        try {
+          const release = await this.#slots.acquire();
+          try {
+            if (!this.#stopping) await this.#attempt(delivery, this.#timeoutMs);
+          } finally {
+            release();
+          }
+        } finally {
+          releaseReceiver();
+          if (receiver.demand === 0) this.#receivers.delete(receiverOf(delivery.url));
+        }
+      })
+      .catch((error: unknown) => this.#options.onError(error))
+      .finally(() => {
+        this.#claimed -= 1;
+        if (this.#taskTails.get(delivery.taskId) === run) this.#taskTails.delete(delivery.taskId);
+        this.wake();
+      });
+    this.#taskTails.set(delivery.taskId, run);
+  }
+
+  #receiverSlots(url: string): Slots {
+    const receiver = receiverOf(url);
+    let slots = this.#receivers.get(receiver);
+    if (!slots) {
+      slots = new Slots(this.#options.perReceiverConcurrency ?? 4);
+      this.#receivers.set(receiver, slots);
+    }
+    return slots;
   }
 
   async #attempt(delivery: WebhookDelivery, timeoutMs: number): Promise<void> {
@@ -154,28 +238,6 @@ export class WebhookDispatcher {
     const apiKey = openSigningKey(delivery.signingKey, secret, delivery.taskId);
     return { ...viduCallbackHeaders({ apiKey, url: delivery.url, date: at }), 'webhook-id': delivery.id };
   }
-
-  async #loop(): Promise<void> {
-    const pollMs = this.#options.pollMs ?? 1_000;
-    while (!this.#stopping) {
-      let attempted = 0;
-      try {
-        attempted = await this.runOnce();
-      } catch (error) {
-        (this.#options.onError ?? defaultOnError)(error);
-      }
-      // A full batch means more may be waiting: go on at once.
-      if (attempted > 0 || this.#stopping) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-    }
-  }
 }
 
 /** A lease long enough for one attempt and its bookkeeping; past it, another dispatcher may take the delivery. */
@@ -183,6 +245,14 @@ function leaseFor(timeoutMs: number): number {
   return timeoutMs * 2 + 5_000;
 }
 
-function defaultOnError(error: unknown): void {
-  console.error('webhook dispatcher:', error);
+/** How many claimed deliveries one slot may have waiting behind it in memory. */
+const CLAIMED_PER_SLOT = 4;
+
+/** Who receives a callback, for the per-receiver limit: the URL's origin (an unparsable URL is its own). */
+function receiverOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
