@@ -1,5 +1,5 @@
 import type { GenerationRequest, Micros, TaskStatus } from '../contract/index.js';
-import type { AdjustmentKind, KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
+import type { KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
 import type {
   NewUpstreamAttempt,
   UpstreamAttempt,
@@ -105,207 +105,58 @@ export type NewTask = Pick<
   | 'createdAt'
 >;
 
-/**
- * Limits {@link TaskStore.insertTask} checks in the insert's own transaction, serialised with every other insert
- * that checks them (across processes on PostgreSQL), so a burst of creates cannot pass a limit together.
- */
-export interface InsertLimits {
-  /** Pending and processing tasks the key may have; the insert is refused when it already has this many. */
-  maxActiveTasks?: number;
-  /** Pending tasks the whole service accepts; the insert is refused when this many are waiting. */
-  maxQueue?: number;
-}
+export type {
+  InsertLimits,
+  LimitReached,
+  InsertTaskOptions,
+  InsertTaskResult,
+  ListTasksOptions,
+  TaskPage,
+  ClaimOptions,
+  ClaimTaskOptions,
+  ExpireOffPeakOptions,
+  HeartbeatOptions,
+  TaskOutput,
+  TransitionRefusal,
+  TransitionResult,
+  RequeueOptions,
+  RequeueResult,
+  RetentionResult,
+} from './task-store-options.js';
+import type {
+  InsertTaskOptions,
+  InsertTaskResult,
+  ListTasksOptions,
+  TaskPage,
+  ClaimOptions,
+  ClaimTaskOptions,
+  ExpireOffPeakOptions,
+  HeartbeatOptions,
+  TaskOutput,
+  TransitionResult,
+  RequeueOptions,
+  RequeueResult,
+  RetentionResult,
+} from './task-store-options.js';
 
-/** Which limit refused an insert, the count found and the limit. */
-export interface LimitReached {
-  limit: 'active_tasks' | 'queue';
-  count: number;
-  max: number;
-}
-
-/** Options for {@link TaskStore.insertTask}. */
-export interface InsertTaskOptions {
-  /** The `Idempotency-Key` and the request's hash; unique per API key. */
-  idempotency?: { key: string; requestHash: string } | null;
-  /** Checked after the idempotency key (a retry of a stored create is answered, not refused) and before the balance. */
-  limits?: InsertLimits;
-}
-
-/**
- * A new row (its cost held in the same transaction), the row that already holds the idempotency key, or a
- * refusal because a limit is reached or the key's balance does not cover the cost (nothing inserted then).
- */
-export type InsertTaskResult =
-  | { inserted: true; task: StoredTask }
-  | { inserted: false; existing: StoredTask; limitReached?: undefined; insufficientBalance?: undefined }
-  | {
-      inserted: false;
-      existing?: undefined;
-      limitReached?: undefined;
-      insufficientBalance: { balanceMicros: Micros };
-    }
-  | { inserted: false; existing?: undefined; insufficientBalance?: undefined; limitReached: LimitReached };
-
-/** Options for {@link TaskStore.listTasks}. */
-export interface ListTasksOptions {
-  status?: TaskStatus;
-  /** Page size, at least 1. */
-  limit: number;
-  /** `nextCursor` of the previous page. */
-  cursor?: string | null;
-}
-
-/** One page of tasks, newest first. */
-export interface TaskPage {
-  tasks: StoredTask[];
-  /** Null on the last page. */
-  nextCursor: string | null;
-}
-
-/** Options for {@link TaskStore.claimNextTask}. */
-export interface ClaimOptions {
-  /** Worker id that will own the lease. */
-  owner: string;
-  leaseMs: number;
-  now: Date;
-  /** Whether off-peak tasks may be taken (the service is idle or in the off-peak window). */
-  includeOffPeak: boolean;
-  /** Only tasks of these models (those with a backend free now); absent = any model. */
-  models?: readonly string[];
-}
-
-/** Options for {@link TaskStore.claimTask}: a claim of one named task, so off-peak makes no difference. */
-export type ClaimTaskOptions = Omit<ClaimOptions, 'includeOffPeak'>;
-
-/** Options for {@link TaskStore.expireOffPeakTasks}. */
-export interface ExpireOffPeakOptions {
-  createdBefore: Date;
-  now: Date;
-  error: TaskError;
-}
-
-/** Options for {@link TaskStore.heartbeat}. */
-export interface HeartbeatOptions {
-  leaseMs: number;
-  now: Date;
-  /** New progress, 0..1. */
-  progress?: number;
-}
-
-/** What a finished render produced. Render facts given here replace the ones stored at create. */
-export interface TaskOutput {
-  videoKey: string;
-  coverKey: string | null;
-  /** Seconds. */
-  duration: number;
-  recommendedPrompt?: string | null;
-  music?: string | null;
-  width?: number;
-  height?: number;
-  fps?: number;
-  frames?: number;
-  /** Which backend made it, and the upstream task for an upstream one. */
-  backend?: string;
-  upstream?: UpstreamInfo | null;
-}
-
-/**
- * Why a transition was refused: no such task (or another key's), a task in a final state that cannot be
- * cancelled, a worker whose lease was taken away (cancelled, expired and requeued), or a final task failed again.
- */
-export type TransitionRefusal = 'not_found' | 'not_cancellable' | 'lease_lost' | 'already_final';
-
-/** Result of a status change. */
-export type TransitionResult = { ok: true; task: StoredTask } | { ok: false; reason: TransitionRefusal };
-
-/** Options for {@link TaskStore.requeueExpiredLeases}. */
-export interface RequeueOptions {
-  now: Date;
-  /** A task whose lease expires after this many claims fails with 002014012 instead of going back. */
-  maxAttempts: number;
-}
-
-/** The tasks {@link TaskStore.requeueExpiredLeases} changed, as they are now. */
-export interface RequeueResult {
-  requeued: StoredTask[];
-  failed: StoredTask[];
-}
-
-/** What {@link TaskStore.deleteFinishedBefore} removed. */
-export interface RetentionResult {
-  taskIds: string[];
-  /** Input and output blob keys of the deleted tasks, for the blob store to delete. */
-  blobKeys: string[];
-}
-
-/** An API key. The secret itself is never stored. */
-export interface ApiKeyRecord {
-  /** `key_` + random characters. */
-  id: string;
-  name: string;
-  /** Hex SHA-256 of the secret. */
-  secretHash: string;
-  /** First 8 characters of the secret, for display. */
-  prefix: string;
-  createdAt: Date;
-  revokedAt: Date | null;
-  /** Null = unlimited. */
-  balanceMicros: Micros | null;
-  /** Signs callbacks for this key's tasks. */
-  webhookSecret: string;
-  /** The secret replaced by the last rotation, which still signs beside the new one until `until`. */
-  previousWebhookSecret: { secret: string; until: Date } | null;
-  /** Last time the key authenticated a request (recorded at most about once a minute). */
-  lastUsedAt: Date | null;
-}
-
-/**
- * The `Idempotency-Key` of a money call and the hash of what it asked (target key, kind, amount, reason).
- * Keys are unique across the whole ledger: the same key again with the same hash is the same call.
- */
-export interface MoneyIdempotency {
-  key: string;
-  requestHash: string;
-}
-
-/** Options of the money calls ({@link TaskStore.topUpKey}, {@link TaskStore.adjustKeyBalance}). */
-export interface MoneyCallOptions {
-  idempotency?: MoneyIdempotency | null;
-}
-
-/** An operator's correction of a limited key's balance, through the ledger. */
-export interface BalanceAdjustment {
-  kind: AdjustmentKind;
-  /** Above 0; the kind says which way. */
-  amountMicros: Micros;
-  /** Why; kept on the ledger entry. */
-  reason: string;
-}
-
-/**
- * Why a money call made no entry: no such key, an unlimited key (no balance to change), a balance past the safe
- * integers, a debit larger than the balance, or an idempotency key already used for another call.
- */
-export type MoneyRefusal =
-  'not_found' | 'unlimited' | 'too_large' | 'insufficient_balance' | 'idempotency_conflict';
-
-/**
- * Result of a money call: the key and account as they are now and the ledger entry the call made; `replayed`
- * when the idempotency key had already made it (nothing new was written).
- */
-export type MoneyCallResult =
-  | { ok: true; key: ApiKeyRecord; account: KeyAccount; entry: LedgerEntry; replayed: boolean }
-  | { ok: false; reason: MoneyRefusal };
-
-/** Result of {@link TaskStore.topUpKey}. */
-export type TopUpResult = MoneyCallResult;
-
-/** Options for {@link TaskStore.listLedger}. */
-export interface ListLedgerOptions {
-  limit: number;
-  /** Entries with a smaller id than this (the previous page's last id). */
-  beforeId?: number | null;
-}
+export type {
+  ApiKeyRecord,
+  MoneyIdempotency,
+  MoneyCallOptions,
+  BalanceAdjustment,
+  MoneyRefusal,
+  MoneyCallResult,
+  TopUpResult,
+  ListLedgerOptions,
+} from './key-records.js';
+import type {
+  ApiKeyRecord,
+  MoneyCallOptions,
+  BalanceAdjustment,
+  MoneyCallResult,
+  TopUpResult,
+  ListLedgerOptions,
+} from './key-records.js';
 
 /**
  * Persistence of tasks and API keys. Every status change is checked with `canTransition` and written in one
