@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   apiError,
   DEFAULT_PRICE_TABLE,
@@ -25,8 +24,9 @@ import {
 } from '../media/index.js';
 import { UnsafeTargetError, vetHost } from '../media/safe-connect.js';
 import { WATERMARK_INPUT, type BlobStorage } from '../storage/index.js';
-import type { DeliveryLogEntry, LimitReached, NewTask, StoredTask, TaskStore } from '../store/index.js';
+import type { DeliveryLogEntry, NewTask, StoredTask, TaskStore } from '../store/index.js';
 import type { TaskSignals } from '../queue/task-signals.js';
+import { hashRequest, limitError, noSigningSecret } from './create-errors.js';
 import { newTaskId } from './task-ids.js';
 import { sealSigningKey } from './webhooks/seal-signing-key.js';
 
@@ -378,32 +378,4 @@ export class TaskService {
       createdAt: this.#clock(),
     };
   }
-}
-
-/** 429 for a key at its unfinished-task limit, 503 for a full queue. */
-function limitError(reached: LimitReached): Error {
-  if (reached.limit === 'queue') {
-    return apiError('queue_full', { values: { depth: reached.count, limit: reached.max, retry_after: 30 } });
-  }
-  return apiError('rate_limited', {
-    values: {
-      reason: `this API key already has ${reached.count} unfinished tasks (at most ${reached.max})`,
-      retry_after: 5,
-    },
-  });
-}
-
-function noSigningSecret(): Error {
-  return apiError('002014010', {
-    param: 'callback_url',
-    values: {
-      expected: 'no callback_url: this deployment has no secret to keep the signing key with',
-      received: 'a callback_url',
-    },
-  });
-}
-
-/** Idempotency compares what was asked, not how it was spelled: the normalised request, images included. */
-function hashRequest(request: GenerationRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
