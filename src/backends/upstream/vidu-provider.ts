@@ -76,7 +76,9 @@ export class ViduProvider implements UpstreamProvider {
   #createBody(task: StoredTask, submission: UpstreamSubmission): Record<string, unknown> {
     const { request } = task;
     return {
-      model: this.upstreamModel(task.model),
+      // A task made through /ent/v2 goes upstream as the Vidu model its client named (viduq2-turbo, viduq1, ...);
+      // one made through /model/v1 as the model its seed id maps to.
+      model: request.vidu?.model ?? this.upstreamModel(task.model),
       images: submission.images.map(dataUri),
       prompt: request.prompt,
       is_rec: request.is_rec,
