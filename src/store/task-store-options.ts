@@ -72,8 +72,11 @@ export interface ClaimOptions {
   models?: readonly string[];
 }
 
-/** Options for {@link TaskStore.claimTask}: a claim of one named task, so off-peak makes no difference. */
-export type ClaimTaskOptions = Omit<ClaimOptions, 'includeOffPeak'>;
+/**
+ * Options for {@link TaskStore.claimTask}: a claim of one named task, so neither off-peak nor a model filter
+ * applies (neither adapter would honour `models` here, so the type does not accept it).
+ */
+export type ClaimTaskOptions = Omit<ClaimOptions, 'includeOffPeak' | 'models'>;
 
 /** Options for {@link TaskStore.expireOffPeakTasks}. */
 export interface ExpireOffPeakOptions {

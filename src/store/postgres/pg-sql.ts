@@ -58,6 +58,7 @@ export const SQL = {
       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.task_id = tasks.id AND d.state = 'pending')
     FOR UPDATE SKIP LOCKED`,
   deleteTask: 'DELETE FROM tasks WHERE id = $1',
+  existingTaskIds: 'SELECT id FROM tasks WHERE id = ANY($1::text[])',
   /**
    * Serialises the inserts that check the queue limit (all of them, across processes), for the rest of the
    * transaction: two creates counting the same queue would otherwise both see room for one.
@@ -83,12 +84,25 @@ export const SQL = {
 
   insertLedger: `INSERT INTO ledger_entries (key_id, task_id, kind, amount_micros, created_at)
     VALUES ($1, $2, $3, $4, $5)`,
+  /** A money call's entry: a top-up or an adjustment, with its reason and idempotency key when it has them. */
+  insertMoneyEntry: `INSERT INTO ledger_entries
+      (key_id, task_id, kind, amount_micros, created_at, reason, idempotency_key, request_hash)
+    VALUES ($1, NULL, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  ledgerByIdempotencyKey: 'SELECT * FROM ledger_entries WHERE idempotency_key = $1',
+  /**
+   * Serialises the money calls under one idempotency key (keys are unique across the ledger, so across API keys
+   * too) until COMMIT: the second waits, then finds the first one's entry and replays it instead of meeting the
+   * unique index.
+   */
+  lockMoneyIdempotency: `SELECT pg_advisory_xact_lock(hashtext('inbetween.money-idempotency'), hashtext($1))`,
   heldForTask: `SELECT amount_micros FROM ledger_entries WHERE task_id = $1 AND kind = 'hold'`,
   keyAccounts: `SELECT k.id AS key_id, k.balance_micros AS balance_micros,
       COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'top_up'), 0)::bigint AS topped_up,
       COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'hold'), 0)::bigint AS held_total,
       COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'charge'), 0)::bigint AS charged,
-      COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'refund'), 0)::bigint AS refunded
+      COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'refund'), 0)::bigint AS refunded,
+      COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'credit'), 0)::bigint AS credited,
+      COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'debit'), 0)::bigint AS debited
     FROM api_keys k LEFT JOIN ledger_entries l ON l.key_id = k.id
     WHERE ($1::text IS NULL OR k.id = $1)
     GROUP BY k.id ORDER BY k.created_at, k.id`,

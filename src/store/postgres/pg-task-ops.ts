@@ -228,6 +228,12 @@ export async function deleteFinished(ctx: PgContext, date: Date): Promise<Retent
   return result;
 }
 
+export async function readExistingTaskIds(ctx: PgContext, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await ctx.client.query<{ id: string }>(SQL.existingTaskIds, [[...ids]]);
+  return rows.map((row) => row.id);
+}
+
 // Writes `next` over the row it was planned from (version - 1), so a change made in between is caught.
 async function saveTask(ctx: PgContext, before: StoredTask, next: StoredTask): Promise<StoredTask> {
   const expected = next.version - 1;

@@ -193,5 +193,74 @@ describe.skipIf(skip)(
       });
       expect(await other.auditLedger()).toEqual({ balanced: true, problems: [] });
     });
+
+    it('makes one ledger entry for identical idempotent top-ups racing, and refuses a rival call under the key', async () => {
+      const many = await several(4);
+      const key = makeKey(1, { balanceMicros: 0 });
+      const other = makeKey(2, { balanceMicros: 0 });
+      await many[0].insertKey(key);
+      await many[0].insertKey(other);
+      const rounds = await Promise.all(
+        Array.from({ length: 10 }, async (_, n) => {
+          const idempotency = { key: `top-up-${n}`, requestHash: `hash-${n}` };
+          const same = Promise.all(
+            many.map((store, i) => store.topUpKey(key.id, COST, at(10 + i), { idempotency })),
+          );
+          // The same Idempotency-Key for another API key, sent at the same moment: another call.
+          const rival = many[n % 4].adjustKeyBalance(
+            other.id,
+            { kind: 'credit', amountMicros: 1, reason: 'r' },
+            at(10),
+            { idempotency },
+          );
+          return { same: await same, rival: await rival };
+        }),
+      );
+      let rivalsWon = 0;
+      for (const { same, rival } of rounds) {
+        const fresh = same.filter((r) => r.ok && !r.replayed);
+        const replayed = same.filter((r) => r.ok && r.replayed);
+        if (rival.ok) {
+          rivalsWon += 1;
+          // The rival came first: every top-up under its key is refused, none is written.
+          expect(same.every((r) => !r.ok && r.reason === 'idempotency_conflict')).toBe(true);
+        } else {
+          expect(rival).toEqual({ ok: false, reason: 'idempotency_conflict' });
+          expect(fresh).toHaveLength(1);
+          expect(replayed).toHaveLength(3);
+          const first = fresh[0];
+          for (const r of replayed) if (r.ok && first?.ok) expect(r.entry).toEqual(first.entry);
+        }
+      }
+      const topUps = (await many[1].listLedger(key.id, { limit: 1000 })).filter((e) => e.kind === 'top_up');
+      // The opening top-up of 0 writes nothing; one entry per round the top-ups won.
+      expect(topUps).toHaveLength(10 - rivalsWon);
+      expect((await many[2].getKey(key.id))?.balanceMicros).toBe((10 - rivalsWon) * COST);
+      expect((await many[2].getKey(other.id))?.balanceMicros).toBe(rivalsWon);
+      expect(await many[3].auditLedger()).toEqual({ balanced: true, problems: [] });
+    });
+
+    it('never debits past the balance when debits and holds race', async () => {
+      const many = await several(4);
+      const key = makeKey(1, { balanceMicros: 5 * COST });
+      await many[0].insertKey(key);
+      const results = await Promise.all([
+        ...Array.from({ length: 8 }, (_, i) =>
+          many[i % 4].adjustKeyBalance(
+            key.id,
+            { kind: 'debit', amountMicros: COST, reason: 'chargeback' },
+            at(i),
+          ),
+        ),
+        ...Array.from({ length: 8 }, (_, i) =>
+          many[(i + 1) % 4].insertTask(makeTask(key.id, { createdAt: at(i) })),
+        ),
+      ]);
+      const moved = results.filter((r) => ('inserted' in r ? r.inserted : r.ok)).length;
+      // Five costs' worth, each taken once by a debit or a hold; nothing more.
+      expect(moved).toBe(5);
+      expect(await many[1].getKeyAccount(key.id)).toMatchObject({ balanceMicros: 0 });
+      expect(await many[2].auditLedger()).toEqual({ balanced: true, problems: [] });
+    });
   },
 );

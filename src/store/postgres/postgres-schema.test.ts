@@ -190,6 +190,51 @@ describe.skipIf(skip)(`postgres schema (else: PostgreSQL at ${TEST_DATABASE_URL}
     await store.close();
   });
 
+  it('keeps every ledger entry, its id and the id sequence when adding adjustments (step 7)', async () => {
+    const schema = freshSchema();
+    const client = await admin.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`SET search_path = ${schema}`);
+      await migrateSchema(client, { migrations: PG_MIGRATIONS.filter((m) => m.version < 7) });
+      await client.query(
+        `INSERT INTO api_keys (id, name, secret_hash, prefix, created_at, balance_micros, webhook_secret)
+         VALUES ('key_old', 'old', 'hash', 'ib_old', 1, 4000000, 'whsec_x')`,
+      );
+      await client.query(`INSERT INTO ledger_entries (key_id, task_id, kind, amount_micros, created_at)
+        VALUES ('key_old', NULL, 'top_up', 5000000, 1), ('key_old', 'task_gone', 'hold', 1000000, 2)`);
+      await client.query('RESET search_path');
+    } finally {
+      client.release();
+    }
+    const store = await openPostgresStore(database.url, { schema });
+    expect((await store.listLedger('key_old', { limit: 10 })).map((e) => [e.id, e.kind, e.reason])).toEqual([
+      [2, 'hold', null],
+      [1, 'top_up', null],
+    ]);
+    const credit = await store.adjustKeyBalance(
+      'key_old',
+      { kind: 'credit', amountMicros: 1, reason: 'after step 7' },
+      at(3),
+    );
+    expect(credit.ok && credit.entry.id).toBe(3);
+    expect(await store.auditLedger()).toEqual({ balanced: true, problems: [] });
+    // The new rules hold in the database itself, not only in the store's code.
+    const insert = (kind: string, taskId: string | null, reason: string | null, hash: string | null = null) =>
+      admin.query(
+        `INSERT INTO ${schema}.ledger_entries (key_id, task_id, kind, amount_micros, created_at, reason,
+           idempotency_key, request_hash) VALUES ('key_old', $1, $2, 1, 4, $3, $4, $5)`,
+        [taskId, kind, reason, hash === null ? null : 'k', hash],
+      );
+    await expect(insert('credit', null, null)).rejects.toThrow(/ledger_entries_reason_by_kind/);
+    await expect(insert('debit', 'task_x', 'r')).rejects.toThrow(/ledger_entries_task_by_kind/);
+    await expect(insert('top_up', null, 'r')).rejects.toThrow(/ledger_entries_reason_by_kind/);
+    await expect(insert('bonus', null, null)).rejects.toThrow(/ledger_entries_kind_check/);
+    await insert('top_up', null, null, 'h');
+    await expect(insert('top_up', null, null, 'h')).rejects.toThrow(/ledger_idempotency/);
+    await store.close();
+  });
+
   it('keeps money exact up to 2^53 - 1 micro-dollars and fails a read beyond', async () => {
     const schema = freshSchema();
     const store = await openPostgresStore(database.url, { schema });

@@ -3,6 +3,7 @@ import type { TaskStatus } from '../../contract/index.js';
 import type { KeyAccount, LedgerAudit, LedgerEntry } from '../ledger.js';
 import type {
   ApiKeyRecord,
+  BalanceAdjustment,
   ClaimOptions,
   ClaimTaskOptions,
   ExpireOffPeakOptions,
@@ -11,6 +12,8 @@ import type {
   InsertTaskResult,
   ListLedgerOptions,
   ListTasksOptions,
+  MoneyCallOptions,
+  MoneyCallResult,
   NewTask,
   RequeueOptions,
   RequeueResult,
@@ -195,6 +198,10 @@ export class PostgresTaskStore implements TaskStore {
     return this.#write((ctx) => tasks.deleteFinished(ctx, date));
   }
 
+  existingTaskIds(ids: readonly string[]): Promise<string[]> {
+    return this.#read((ctx) => tasks.readExistingTaskIds(ctx, ids));
+  }
+
   insertKey(key: ApiKeyRecord): Promise<void> {
     return this.#write((ctx) => keys.insertKeyRow(ctx, key));
   }
@@ -223,8 +230,17 @@ export class PostgresTaskStore implements TaskStore {
     return this.#read((ctx) => keys.touchKeyRow(ctx, id, now));
   }
 
-  topUpKey(id: string, amountMicros: number, now: Date): Promise<TopUpResult> {
-    return this.#write((ctx) => keys.topUp(ctx, id, amountMicros, now));
+  topUpKey(id: string, amountMicros: number, now: Date, options?: MoneyCallOptions): Promise<TopUpResult> {
+    return this.#write((ctx) => keys.topUp(ctx, id, amountMicros, now, options));
+  }
+
+  adjustKeyBalance(
+    id: string,
+    adjustment: BalanceAdjustment,
+    now: Date,
+    options?: MoneyCallOptions,
+  ): Promise<MoneyCallResult> {
+    return this.#write((ctx) => keys.adjust(ctx, id, adjustment, now, options));
   }
 
   getKeyAccount(id: string): Promise<KeyAccount | null> {
