@@ -182,7 +182,7 @@ describe('inbetween keys', () => {
     expect(revoked.stdout).toMatch(/revoked/);
     const unknown = await cli('keys', 'revoke', 'key_nope', '--data-dir', data);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/Expected an existing key id/);
+    expect(unknown.stderr).toMatch(/No API key key_nope/);
     const bad = await cli('keys', 'list', '--data-dir', data, '--port', 'eighty');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--port/);

@@ -188,13 +188,20 @@ describe('balance adjustments', () => {
       [id, { kind: 'refund', amount: '1', reason: 'not a kind' }, 'kind'],
       [id, { amount: '1', reason: 'no kind' }, 'kind'],
       [unlimited.id, { kind: 'credit', amount: '1', reason: 'unlimited key' }, 'amount'],
-      ['key_nope', { kind: 'credit', amount: '1', reason: 'unknown key' }, 'id'],
     ];
     for (const [key, body, param] of cases) {
       const answer = await admin(`/admin/v1/keys/${key}/adjust`, body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.body.error, JSON.stringify(body)).toMatchObject({ code: '002014010', param });
     }
+    // An id that names no key is a missing resource, as a missing task is.
+    const unknown = await admin('/admin/v1/keys/key_nope/adjust', {
+      kind: 'credit',
+      amount: '1',
+      reason: 'r',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'key_not_found' });
     expect((await ledgerOf(id)).ledger).toHaveLength(1);
     // Exactly the balance may be taken.
     expect(
