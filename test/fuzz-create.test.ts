@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/contract/index.js';
+import { ERROR_CATALOGUE, ERROR_CODES } from '../src/contract/index.js';
 import { createApiKey } from '../src/accounts/account-service.js';
 import { startTestServer, type TestServer } from '../src/media/test-server.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
@@ -15,18 +15,33 @@ import { createBodyArbitrary, type FuzzImages } from './helpers/create-body-arbi
 /** How many bodies; FUZZ_RUNS lowers it for a quick local look. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
-/**
- * The create endpoints under fuzz, with how each finds an error's catalogue code in its answers. A second
- * dialect is one more line (for Vidu's: its path, `Token` auth and its error's `reason`).
- */
-const ENDPOINTS: Array<{ path: string; auth: (key: string) => string; codeOf: (body: unknown) => unknown }> =
-  [
-    {
-      path: '/model/v1/generation',
-      auth: (key) => `Bearer ${key}`,
-      codeOf: (body) => (body as { error?: { code?: unknown } } | null)?.error?.code,
+/** Vidu's reasons, taken from the catalogue: a 4xx on Vidu's dialect must carry one of them. */
+const VIDU_REASONS = new Set(Object.values(ERROR_CATALOGUE).map((entry) => entry.vidu.reason));
+
+/** The create endpoints under fuzz, each with what its 4xx answers must carry in its own dialect. */
+const ENDPOINTS: Array<{
+  path: string;
+  auth: (key: string) => string;
+  checkError: (status: number, body: unknown) => void;
+}> = [
+  {
+    path: '/model/v1/generation',
+    auth: (key) => `Bearer ${key}`,
+    checkError: (_, body) =>
+      expect(ERROR_CODES).toContain((body as { error?: { code?: unknown } } | null)?.error?.code),
+  },
+  ...['/ent/v2/start-end2video', '/ent/v2/img2video'].map((path) => ({
+    path,
+    auth: (key: string) => `Token ${key}`,
+    checkError: (status: number, body: unknown) => {
+      const vidu = body as { code?: unknown; reason?: unknown; metadata?: { trace_id?: unknown } } | null;
+      expect(VIDU_REASONS).toContain(vidu?.reason);
+      expect(vidu?.code).toBe(status);
+      expect(typeof vidu?.metadata?.trace_id).toBe('string');
+      expect(vidu?.metadata?.trace_id).not.toBe('');
     },
-  ];
+  })),
+];
 
 let dir: string;
 let store: TaskStore;
@@ -86,7 +101,7 @@ afterAll(async () => {
 
 describe('fuzzing the create endpoints', () => {
   it(`answers ${RUNS} generated bodies without a 5xx, every 4xx with a catalogue code`, async () => {
-    const statuses = new Map<number, number>();
+    const statuses = new Map<string, Map<number, number>>();
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
     let runs = 0;
@@ -102,11 +117,13 @@ describe('fuzzing the create endpoints', () => {
             headers: { authorization: endpoint.auth(key), 'content-type': body.contentType },
             payload: body.text,
           });
-          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+          const counts = statuses.get(endpoint.path) ?? new Map<number, number>();
+          statuses.set(endpoint.path, counts);
+          counts.set(response.statusCode, (counts.get(response.statusCode) ?? 0) + 1);
           if (++runs % 500 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
           expect(response.statusCode).toBeLessThan(500);
           if (response.statusCode >= 400) {
-            expect(ERROR_CODES).toContain(endpoint.codeOf(response.json()));
+            endpoint.checkError(response.statusCode, response.json());
           }
         },
       ),
@@ -117,9 +134,17 @@ describe('fuzzing the create endpoints', () => {
     expect((await server.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     // Bounded: the inputs of every accepted task live in storage, not memory.
     expect(rssPeak - rssBefore).toBeLessThan(1024 * 1024 * 1024);
-    const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`);
+    const summary = [...statuses.entries()].map(
+      ([path, counts]) =>
+        `${path} ${[...counts.values()].reduce((a, b) => a + b, 0)} (` +
+        [...counts.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ') +
+        ')',
+    );
     console.info(
-      `fuzz: ${runs} bodies in ${((performance.now() - started) / 1000).toFixed(1)} s; ${summary.join(', ')}; ` +
+      `fuzz: ${runs} bodies in ${((performance.now() - started) / 1000).toFixed(1)} s; ${summary.join('; ')}; ` +
         `RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, peak ${(rssPeak / 2 ** 20).toFixed(0)} MiB`,
     );
   }, 900_000);

@@ -100,7 +100,12 @@ describe('the SQLite default with separate workers', () => {
     expect(api.process.output()).toContain(
       `--workers 0: this process renders nothing; only \`inbetween worker\` processes on this machine sharing ${join(dir, 'shared')} render`,
     );
-    const worker = await startInbetween(['worker', '--health-port', '0'], env, /health on (http:\/\/\S+)\n/);
+    // The worker's start line is an info-level log line: LOG_LEVEL=warn would hide it.
+    const worker = await startInbetween(
+      ['worker', '--health-port', '0'],
+      { ...env, LOG_LEVEL: 'info' },
+      /health on (http:\/\/[^\s"]+)/,
+    );
     expect(worker.process.output()).toContain(`rendering from ${join(dir, 'shared')} (SQLite)`);
     const health = await fetch(`${worker.match[1]}/readyz`);
     expect(await health.json()).toEqual({ status: 'ready' });

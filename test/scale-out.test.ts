@@ -87,8 +87,9 @@ async function startApi(): Promise<Api> {
 async function startWorker(): Promise<Worker> {
   const { process, match } = await startInbetween(
     ['worker', '--workers', '1', '--render-threads', '1', '--health-port', '0'],
-    env,
-    /inbetween worker (worker_\w+) rendering from the pg-boss queue; health on (http:\/\/\S+)\n/,
+    // The worker's start line is an info-level log line: LOG_LEVEL=warn would hide it.
+    { ...env, LOG_LEVEL: 'info' },
+    /inbetween worker (worker_\w+) rendering from the pg-boss queue; health on (http:\/\/[^\s"]+)/,
   );
   everything.push(process);
   return { owner: match[1], health: match[2], process };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { configHelp, describeConfig, loadConfig, type Config } from '../config/index.js';
 import { createApiKey } from '../accounts/account-service.js';
 import { assembleEmbeddedServer } from '../server/embedded-server.js';
@@ -43,10 +44,12 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
   if (config.databaseUrl !== undefined) requireSharedSecrets(config);
   const offPeakWindow = readOffPeakWindow(config.offPeakWindow ?? '');
   await mkdir(config.dataDir, { recursive: true });
+  // Queue supervision can fail before the app (and its logger) exists: until then a pino logger made from the
+  // same options writes the same JSON lines; afterwards the app's logger does.
+  let errorLog: { error: (details: object, message: string) => void } = pino({ level: config.logLevel });
   const deployment = await openDeployment(config, {
     superviseQueue: config.workers > 0,
-    onError: (error) =>
-      process.stderr.write(`inbetween: ${error instanceof Error ? error.message : String(error)}\n`),
+    onError: (error) => errorLog.error({ err: error }, 'queue supervision failed'),
   });
   const { store, storage } = deployment;
   const adminToken = config.adminToken
@@ -109,6 +112,7 @@ export async function serveCommand(argv: string[], signal: AbortSignal): Promise
     }),
   );
   const { app } = server;
+  errorLog = app.log;
   // What the process actually runs with, in the same JSON log as everything else; secrets never appear.
   app.log.info({ config: describeConfig(config) }, 'effective configuration');
   await app.listen({ host: config.host, port: config.port });

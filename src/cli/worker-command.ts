@@ -1,4 +1,5 @@
-import { configHelp, ConfigError, loadConfig } from '../config/index.js';
+import { pino } from 'pino';
+import { configHelp, ConfigError, describeConfig, loadConfig } from '../config/index.js';
 import { openDeployment } from '../server/open-deployment.js';
 import { startWorkerProcess } from '../server/worker-process.js';
 import { backendSettings, routeErrorAsConfigError } from './backend-settings.js';
@@ -30,9 +31,10 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
   } catch (error) {
     throw new ConfigError(`INBETWEEN_OFF_PEAK_WINDOW / --off-peak-window: ${(error as Error).message}`);
   }
-  const log = (error: unknown): void => {
-    process.stderr.write(`inbetween worker: ${error instanceof Error ? error.message : String(error)}\n`);
-  };
+  // One pino logger for the whole process, as serve's: JSON lines at LOG_LEVEL, so one log pipeline reads both.
+  const logger = pino({ level: config.logLevel });
+  logger.info({ config: describeConfig(config) }, 'effective configuration');
+  const log = (error: unknown): void => logger.error({ err: error }, 'worker error');
   const deployment = await openDeployment(config, { superviseQueue: true, onError: log });
   try {
     const worker = await startWorkerProcess({
@@ -53,8 +55,9 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
       throw routeErrorAsConfigError(error);
     });
     const source = deployment.database === 'postgres' ? 'the pg-boss queue' : `${config.dataDir} (SQLite)`;
-    process.stdout.write(
-      `inbetween worker ${worker.owner} rendering from ${source}; health on http://${config.host}:${worker.healthPort}\n`,
+    logger.info(
+      { owner: worker.owner, healthPort: worker.healthPort },
+      `inbetween worker ${worker.owner} rendering from ${source}; health on http://${config.host}:${worker.healthPort}`,
     );
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await worker.close();

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { VIDU_MODELS } from '../../src/contract/vidu.js';
 
 /** Image values the fuzz draws from, besides random ones: good, broken and refused, none reaching past 127.0.0.1. */
 export interface FuzzImages {
@@ -173,8 +174,10 @@ export interface FuzzBody {
  */
 export function createBodyArbitrary(images: FuzzImages): fc.Arbitrary<FuzzBody> {
   const model = fc.oneof(
-    { weight: 8, arbitrary: fc.constant(MODEL) },
-    fc.constantFrom('sora', '', MODEL.toUpperCase()),
+    { weight: 5, arbitrary: fc.constant(MODEL) },
+    // Vidu's model names, so a body sent to Vidu's dialect is often Vidu-shaped (and one sent to ours is not).
+    { weight: 4, arbitrary: fc.constantFrom(...Object.keys(VIDU_MODELS)) },
+    fc.constantFrom('sora', '', MODEL.toUpperCase(), 'VIDUQ2-PRO', 'viduq3'),
     wrong,
   );
   const anyParams = fc.oneof(
