@@ -105,24 +105,7 @@ export type NewTask = Pick<
   | 'createdAt'
 >;
 
-export type {
-  InsertLimits,
-  LimitReached,
-  InsertTaskOptions,
-  InsertTaskResult,
-  ListTasksOptions,
-  TaskPage,
-  ClaimOptions,
-  ClaimTaskOptions,
-  ExpireOffPeakOptions,
-  HeartbeatOptions,
-  TaskOutput,
-  TransitionRefusal,
-  TransitionResult,
-  RequeueOptions,
-  RequeueResult,
-  RetentionResult,
-} from './task-store-options.js';
+export type * from './task-store-options.js';
 import type {
   InsertTaskOptions,
   InsertTaskResult,
@@ -139,16 +122,7 @@ import type {
   RetentionResult,
 } from './task-store-options.js';
 
-export type {
-  ApiKeyRecord,
-  MoneyIdempotency,
-  MoneyCallOptions,
-  BalanceAdjustment,
-  MoneyRefusal,
-  MoneyCallResult,
-  TopUpResult,
-  ListLedgerOptions,
-} from './key-records.js';
+export type * from './key-records.js';
 import type {
   ApiKeyRecord,
   MoneyCallOptions,

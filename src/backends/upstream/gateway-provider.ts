@@ -1,5 +1,6 @@
 import type { StoredTask } from '../../store/index.js';
-import { callProvider, dataUri, ProviderHttpError, type ErrorReader } from './provider-http.js';
+import { callProvider, ProviderHttpError, type ErrorReader } from './provider-http.js';
+import { seedParams } from './seed-params.js';
 import type { UpstreamProvider, UpstreamStatus, UpstreamSubmission } from './upstream-provider.js';
 
 /** Options of {@link GatewayProvider}. */
@@ -77,31 +78,7 @@ export class GatewayProvider implements UpstreamProvider {
 
   #createBody(submission: UpstreamSubmission): Record<string, unknown> {
     const task: StoredTask = submission.task;
-    const { request } = task;
-    return {
-      model: this.upstreamModel(task.model),
-      input: [
-        {
-          params: {
-            images: submission.images.map(dataUri),
-            prompt: request.prompt,
-            is_rec: request.is_rec,
-            duration: request.duration,
-            seed: task.seed,
-            resolution: request.resolution,
-            movement_amplitude: request.movement_amplitude,
-            bgm: request.bgm,
-            off_peak: request.off_peak,
-            watermark: request.watermark,
-            wm_position: request.wm_position,
-            // The gateway takes the watermark only as a URL: the client's.
-            ...(request.wm_url !== null ? { wm_url: request.wm_url } : {}),
-            ...(request.meta_data !== null ? { meta_data: request.meta_data } : {}),
-            payload: submission.tag,
-          },
-        },
-      ],
-    };
+    return { model: this.upstreamModel(task.model), input: [{ params: seedParams(task, submission) }] };
   }
 
   async status(id: string, signal: AbortSignal): Promise<UpstreamStatus> {

@@ -1,5 +1,6 @@
 import type { StoredTask } from '../../store/index.js';
-import { callProvider, dataUri, ProviderHttpError, type ErrorReader } from './provider-http.js';
+import { callProvider, ProviderHttpError, type ErrorReader } from './provider-http.js';
+import { seedParams } from './seed-params.js';
 import type { UpstreamProvider, UpstreamStatus, UpstreamSubmission } from './upstream-provider.js';
 
 /** inbetween's model ids and the names Vidu's API knows them by. */
@@ -74,27 +75,11 @@ export class ViduProvider implements UpstreamProvider {
   }
 
   #createBody(task: StoredTask, submission: UpstreamSubmission): Record<string, unknown> {
-    const { request } = task;
     return {
       // A task made through /ent/v2 goes upstream as the Vidu model its client named (viduq2-turbo, viduq1, ...);
       // one made through /model/v1 as the model its seed id maps to.
-      model: request.vidu?.model ?? this.upstreamModel(task.model),
-      images: submission.images.map(dataUri),
-      prompt: request.prompt,
-      is_rec: request.is_rec,
-      duration: request.duration,
-      seed: task.seed,
-      resolution: request.resolution,
-      movement_amplitude: request.movement_amplitude,
-      bgm: request.bgm,
-      off_peak: request.off_peak,
-      watermark: request.watermark,
-      wm_position: request.wm_position,
-      // Vidu takes the watermark only as a URL: the client's, which it fetches at once.
-      ...(request.wm_url !== null ? { wm_url: request.wm_url } : {}),
-      ...(request.meta_data !== null ? { meta_data: request.meta_data } : {}),
-      // inbetween's own tag; the client's payload and callback stay with inbetween's task.
-      payload: submission.tag,
+      model: task.request.vidu?.model ?? this.upstreamModel(task.model),
+      ...seedParams(task, submission),
     };
   }
 
