@@ -1,43 +1,22 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { FakeTaskBook, listen, parseBody, sendJson, type FakeTask } from './fake-tasks.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeProvider, parseBody, sendJson, type FakeTask } from './fake-tasks.js';
 
 // Written from the seed spec (POST /model/v1/generation with {"model", "input": [{"params"}]}, Bearer auth,
 // task objects with status/output/usage/error) and the gateway CLI's task status page.
 
 /** A fake of the hosted gateway on 127.0.0.1. */
-export class FakeGateway {
-  readonly book: FakeTaskBook;
-  readonly baseUrl: string;
-  readonly #server: Server;
-  readonly #apiKey: string;
+export class FakeGateway extends FakeProvider {
   readonly #idempotency = new Map<string, string>();
 
-  private constructor(server: Server, baseUrl: string, book: FakeTaskBook, apiKey: string) {
-    this.#server = server;
-    this.baseUrl = baseUrl;
-    this.book = book;
-    this.#apiKey = apiKey;
-  }
-
   static async start(options: { apiKey: string; video: Buffer; cover: Buffer }): Promise<FakeGateway> {
-    const book = new FakeTaskBook(options.video, options.cover);
-    let fake: FakeGateway | null = null;
-    const { server, baseUrl } = await listen((request, response, body) =>
-      fake!.#handle(request, response, body),
-    );
-    fake = new FakeGateway(server, baseUrl, book, options.apiKey);
+    const fake = new FakeGateway(options);
+    await fake.listen();
     return fake;
   }
 
-  async close(): Promise<void> {
-    this.book.close();
-    this.#server.closeAllConnections();
-    await new Promise((resolve) => this.#server.close(resolve));
-  }
-
-  #handle(request: IncomingMessage, response: ServerResponse, text: string): void {
+  protected handle(request: IncomingMessage, response: ServerResponse, text: string): void {
     if (this.book.serveFile(request, response)) return;
-    if (request.headers.authorization !== `Bearer ${this.#apiKey}`) {
+    if (request.headers.authorization !== `Bearer ${this.apiKey}`) {
       return error(response, 401, 'unauthorized', 'Missing or invalid API key');
     }
     const url = new URL(request.url ?? '/', this.baseUrl);

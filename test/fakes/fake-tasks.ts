@@ -178,3 +178,37 @@ export function parseBody(text: string): Record<string, unknown> | null {
     return null;
   }
 }
+
+/**
+ * What both fake providers share: the task book, a server on 127.0.0.1 and its closing. A provider answers its
+ * own paths in `handle`.
+ */
+export abstract class FakeProvider {
+  readonly book: FakeTaskBook;
+  baseUrl = '';
+  protected readonly apiKey: string;
+  #server: Server | null = null;
+
+  protected constructor(options: { apiKey: string; video: Buffer; cover: Buffer }) {
+    this.book = new FakeTaskBook(options.video, options.cover);
+    this.apiKey = options.apiKey;
+  }
+
+  protected abstract handle(request: IncomingMessage, response: ServerResponse, text: string): void;
+
+  protected async listen(): Promise<void> {
+    const { server, baseUrl } = await listen((request, response, body) =>
+      this.handle(request, response, body),
+    );
+    this.#server = server;
+    this.baseUrl = baseUrl;
+  }
+
+  async close(): Promise<void> {
+    this.book.close();
+    const server = this.#server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}

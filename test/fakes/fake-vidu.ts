@@ -1,43 +1,21 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { FakeTaskBook, listen, parseBody, sendJson, type FakeTask } from './fake-tasks.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeProvider, parseBody, sendJson, type FakeTask } from './fake-tasks.js';
 
 // Written from Vidu's published API pages (platform.vidu.com/docs): start-end-to-video and img2video (create),
 // get-generation (`/ent/v2/tasks/{id}/creations`), tasks-list (`/ent/v2/tasks`), cancel-generation, error-code.
 const MODELS = new Set(['viduq2-pro', 'viduq2-turbo', 'viduq2-pro-fast', 'viduq1', 'vidu2.0']);
 
 /** A fake of Vidu's official API on 127.0.0.1, scripted per create and per task. */
-export class FakeVidu {
-  readonly book: FakeTaskBook;
-  readonly #server: Server;
-  readonly baseUrl: string;
-  readonly #apiKey: string;
-
-  private constructor(server: Server, baseUrl: string, book: FakeTaskBook, apiKey: string) {
-    this.#server = server;
-    this.baseUrl = baseUrl;
-    this.book = book;
-    this.#apiKey = apiKey;
-  }
-
+export class FakeVidu extends FakeProvider {
   static async start(options: { apiKey: string; video: Buffer; cover: Buffer }): Promise<FakeVidu> {
-    const book = new FakeTaskBook(options.video, options.cover);
-    let fake: FakeVidu | null = null;
-    const { server, baseUrl } = await listen((request, response, body) =>
-      fake!.#handle(request, response, body),
-    );
-    fake = new FakeVidu(server, baseUrl, book, options.apiKey);
+    const fake = new FakeVidu(options);
+    await fake.listen();
     return fake;
   }
 
-  async close(): Promise<void> {
-    this.book.close();
-    this.#server.closeAllConnections();
-    await new Promise((resolve) => this.#server.close(resolve));
-  }
-
-  #handle(request: IncomingMessage, response: ServerResponse, text: string): void {
+  protected handle(request: IncomingMessage, response: ServerResponse, text: string): void {
     if (this.book.serveFile(request, response)) return;
-    if (request.headers.authorization !== `Token ${this.#apiKey}`) {
+    if (request.headers.authorization !== `Token ${this.apiKey}`) {
       return error(response, 401, 'Unauthorized', 'unauthorized');
     }
     const url = new URL(request.url ?? '/', this.baseUrl);
