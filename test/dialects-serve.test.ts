@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './helpers/callback-receiver.js';
 import { pollUntil } from './helpers/poll-until.js';
 
 // Both dialects against the real `inbetween serve` process, configured the way an operator would: a price table
@@ -18,9 +17,10 @@ const BASE = `http://127.0.0.1:${PORT}`;
 
 let dir: string;
 let child: ChildProcess | null = null;
-let receiver: Server;
+let receiver: CallbackReceiver;
 let hookUrl: string;
-const hooks: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+/** What the receiver got, in order (its live list). */
+let hooks: readonly Delivery[];
 
 const PRICES = {
   updated_at: '2026-11-30T12:00:00Z',
@@ -84,25 +84,14 @@ async function call(
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inbetween-dialects-'));
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      hooks.push({
-        url: request.url ?? '',
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/vidu?tenant=7`;
+  receiver = await startCallbackReceiver();
+  hooks = receiver.deliveries;
+  hookUrl = `${receiver.origin}/hooks/vidu?tenant=7`;
 });
 
 afterAll(async () => {
   child?.kill('SIGKILL');
-  receiver.close();
+  await receiver.close();
   await rm(dir, { recursive: true, force: true });
 });
 

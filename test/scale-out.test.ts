@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +12,7 @@ import {
   TEST_DATABASE_URL,
   type TestDatabase,
 } from '../src/store/postgres/pg-test-database.js';
+import { startCallbackReceiver, type CallbackReceiver } from './helpers/callback-receiver.js';
 import { startInbetween, type InbetweenProcess } from './helpers/inbetween-process.js';
 import { pollUntil } from './helpers/poll-until.js';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from './helpers/s3rver.js';
@@ -43,35 +42,25 @@ interface Received {
 let database: TestDatabase;
 let s3: RunningS3rver;
 let env: Record<string, string>;
-let receiver: Server;
+let receiver: CallbackReceiver | undefined;
 let callbackUrl: string;
 const received = new Map<string, Received>();
 const everything: InbetweenProcess[] = [];
 
 /** Receives callbacks; the first attempt of every third webhook-id is answered 503, so it must be retried. */
-function startReceiver(): Promise<void> {
+async function startReceiver(): Promise<void> {
   let seen = 0;
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const id = String(request.headers['webhook-id']);
-      const body = Buffer.concat(chunks).toString();
-      const task = JSON.parse(body) as { id: string; status: string };
-      const entry = received.get(id) ?? { taskId: task.id, status: task.status, bodies: [] };
-      const first = entry.bodies.length === 0;
-      entry.bodies.push(body);
-      received.set(id, entry);
-      const refuse = first && seen++ % 3 === 0;
-      response.writeHead(refuse ? 503 : 204).end();
-    });
+  receiver = await startCallbackReceiver(({ headers, body }) => {
+    const id = String(headers['webhook-id']);
+    const task = JSON.parse(body) as { id: string; status: string };
+    const entry = received.get(id) ?? { taskId: task.id, status: task.status, bodies: [] };
+    const first = entry.bodies.length === 0;
+    entry.bodies.push(body);
+    received.set(id, entry);
+    const refuse = first && seen++ % 3 === 0;
+    return refuse ? 503 : 204;
   });
-  return new Promise((resolve) =>
-    receiver.listen(0, '127.0.0.1', () => {
-      callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-      resolve();
-    }),
-  );
+  callbackUrl = `${receiver.origin}/hook`;
 }
 
 async function startApi(): Promise<Api> {
@@ -153,7 +142,7 @@ describe.skipIf(skip)(
 
     afterAll(async () => {
       await Promise.all(everything.map((child) => child.kill()));
-      await new Promise((resolve) => receiver?.close(resolve));
+      await receiver?.close();
       await s3?.close();
       await database?.drop();
     }, 60_000);

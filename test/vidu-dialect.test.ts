@@ -1,46 +1,31 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/accounts/account-service.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './helpers/callback-receiver.js';
 import { pollUntil } from './helpers/poll-until.js';
-import { drawRgb, textureAt } from './helpers/synthetic.js';
+import { texturedPng } from './helpers/textured-png.js';
 
 // Vidu's dialect end to end in one process: a client written against https://platform.vidu.com/docs creates,
 // polls, lists and cancels, gets Vidu's errors, and receives callbacks it verifies with its own implementation
 // of Vidu's callback signature (Web Crypto here, not the service's signer).
 
-interface Received {
-  path: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 let dir: string;
 let store: TaskStore;
 let storage: BlobStorage;
 let server: EmbeddedServer;
-let receiver: Server;
+let receiver: CallbackReceiver;
 let origin: string;
 let apiKey: string;
 let poorKey: string;
-const received: Received[] = [];
+/** What the receiver got, in order (its live list). */
+let received: readonly Delivery[];
 
-async function png(width: number, height: number, shift = 0): Promise<string> {
-  const texture = textureAt(5);
-  const image = drawRgb(width, height, (x, y, c) => texture(x - shift, y, c));
-  const bytes = await sharp(image.data, { raw: { width, height, channels: 3 } })
-    .png()
-    .toBuffer();
-  return `data:image/png;base64,${bytes.toString('base64')}`;
-}
+const png = (width: number, height: number, shift = 0) => texturedPng(width, height, { shift, seed: 5 });
 
 async function vidu(
   method: 'GET' | 'POST',
@@ -61,7 +46,7 @@ async function vidu(
  * Vidu's callback signature as its docs define it: base64 HMAC-SHA256 keyed by the API key over
  * METHOD\npath\nquery\nvidu\nDate\n and each header named in X-HMAC-SIGNED-HEADERS as "Key:Value\n".
  */
-async function viduVerified(key: string, hit: Received): Promise<boolean> {
+async function viduVerified(key: string, hit: Delivery): Promise<boolean> {
   const url = new URL(hit.url, 'http://receiver');
   const names = String(hit.headers['x-hmac-signed-headers']).split(';');
   const date = String(hit.headers.date);
@@ -80,23 +65,8 @@ async function viduVerified(key: string, hit: Received): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const url = request.url ?? '';
-      received.push({
-        path: url.split('?')[0],
-        url,
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      response.statusCode = 200;
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startCallbackReceiver(() => 200);
+  ({ origin, deliveries: received } = receiver);
   dir = await mkdtemp(join(tmpdir(), 'inbetween-vidu-'));
   store = await openSqliteStore({ path: ':memory:' });
   storage = await openLocalFolderStorage({ root: join(dir, 'files') });
@@ -121,7 +91,7 @@ afterAll(async () => {
   await server.close();
   await storage.close();
   await store.close();
-  receiver.close();
+  await receiver.close();
   await rm(dir, { recursive: true, force: true });
 });
 

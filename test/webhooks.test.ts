@@ -1,9 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../client/src/index.js';
 import type { TaskObject } from '../src/contract/index.js';
@@ -11,18 +9,12 @@ import { createApiKey } from '../src/accounts/account-service.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import { startCallbackReceiver, type CallbackReceiver, type Delivery } from './helpers/callback-receiver.js';
 import { pollUntil } from './helpers/poll-until.js';
-import { drawRgb, textureAt } from './helpers/synthetic.js';
+import { texturedPng } from './helpers/textured-png.js';
 
 // Callbacks end to end: a real receiver on loopback, the real dispatcher, signatures checked by a verifier
 // written here from the Standard Webhooks text with Web Crypto (not the service's node:crypto signer).
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
 
 const RETRY_DELAYS = [150, 150, 150];
 
@@ -30,23 +22,17 @@ let dir: string;
 let store: TaskStore;
 let storage: BlobStorage;
 let server: EmbeddedServer;
-let receiver: Server;
+let receiver: CallbackReceiver;
 let origin: string;
 let apiKey: string;
 let webhookSecret: string;
 let keyId: string;
-const received: Received[] = [];
+/** What the receiver got, in order (its live list). */
+let received: readonly Delivery[];
 /** How many more times each path answers 500 before it answers 204. */
 const failuresLeft = new Map<string, number>();
 
-async function png(width: number, height: number, shift = 0): Promise<string> {
-  const texture = textureAt(7);
-  const image = drawRgb(width, height, (x, y, c) => texture(x - shift, y, c));
-  const bytes = await sharp(image.data, { raw: { width, height, channels: 3 } })
-    .png()
-    .toBuffer();
-  return `data:image/png;base64,${bytes.toString('base64')}`;
-}
+const png = (width: number, height: number, shift = 0) => texturedPng(width, height, { shift, seed: 7 });
 
 /** Standard Webhooks verification, from the spec: HMAC-SHA256(base64-decoded secret, "id.timestamp.body"). */
 async function independentlyVerified(
@@ -99,25 +85,12 @@ async function callbacksOf(id: string) {
 }
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const path = request.url ?? '';
-      received.push({
-        path,
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        at: Date.now(),
-      });
-      const left = failuresLeft.get(path) ?? 0;
-      failuresLeft.set(path, left - 1);
-      response.statusCode = left > 0 ? 500 : 204;
-      response.end();
-    });
+  receiver = await startCallbackReceiver(({ path }) => {
+    const left = failuresLeft.get(path) ?? 0;
+    failuresLeft.set(path, left - 1);
+    return left > 0 ? 500 : 204;
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  ({ origin, deliveries: received } = receiver);
 
   dir = await mkdtemp(join(tmpdir(), 'inbetween-webhooks-'));
   store = await openSqliteStore({ path: ':memory:' });
@@ -144,7 +117,7 @@ afterAll(async () => {
   await server.close();
   await storage.close();
   await store.close();
-  receiver.close();
+  await receiver.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -201,7 +174,7 @@ describe('callbacks', () => {
         false,
       );
     }
-    const byId = new Map<string, Received[]>();
+    const byId = new Map<string, Delivery[]>();
     for (const hit of hits) {
       const group = byId.get(String(hit.headers['webhook-id'])) ?? [];
       byId.set(String(hit.headers['webhook-id']), [...group, hit]);

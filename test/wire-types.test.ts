@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +7,7 @@ import { createApiKey } from '../src/accounts/account-service.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openLocalFolderStorage, type BlobStorage } from '../src/storage/index.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import { startCallbackReceiver, type CallbackReceiver } from './helpers/callback-receiver.js';
 import { pollUntil } from './helpers/poll-until.js';
 
 // The hosted gateway's official CLI decodes a task into typed Go fields and rejects the whole answer when one
@@ -94,10 +93,9 @@ let dir: string;
 let store: TaskStore;
 let storage: BlobStorage;
 let server: EmbeddedServer;
-let receiver: Server;
+let receiver: CallbackReceiver;
 let origin: string;
 let key: string;
-const callbacks: string[] = [];
 
 async function call(method: 'GET' | 'POST', url: string, body?: object) {
   return server.app.inject({
@@ -116,16 +114,8 @@ async function image(): Promise<string> {
 }
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      callbacks.push(Buffer.concat(chunks).toString('utf8'));
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startCallbackReceiver();
+  ({ origin } = receiver);
   dir = await mkdtemp(join(tmpdir(), 'inbetween-wire-'));
   store = await openSqliteStore({ path: ':memory:' });
   storage = await openLocalFolderStorage({ root: join(dir, 'files') });
@@ -149,7 +139,7 @@ afterAll(async () => {
   await server.close();
   await storage.close();
   await store.close();
-  receiver.close();
+  await receiver.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -203,10 +193,10 @@ describe('the task object on the wire', () => {
     expect(decode(sync.json<{ error: unknown }>().error, ERROR, 'sync error')).toEqual([]);
     await pollUntil(
       'callbacks of every change',
-      () => Promise.resolve(callbacks.length),
+      () => Promise.resolve(receiver.deliveries.length),
       (n) => n >= 10,
     );
-    for (const text of callbacks) answers.push(['callback', JSON.parse(text)]);
+    for (const { body } of receiver.deliveries) answers.push(['callback', JSON.parse(body)]);
 
     const statuses = new Set(answers.map(([, task]) => (task as { status: string }).status));
     expect([...statuses].sort()).toEqual(['cancelled', 'completed', 'failed', 'pending', 'processing']);
