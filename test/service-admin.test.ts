@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
-import { ADMIN, auth, startServiceFixture, type ServiceFixture } from './helpers/service-fixture.js';
+import { ADMIN, auth, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
-let service: ServiceFixture;
+const service = useServiceFixture();
 beforeAll(async () => {
-  service = await startServiceFixture();
   // The metrics are checked for a finished render: one is made first.
   const created = (
     await service.create({ model: 'viduq2_pro_start_end2video', images: [await png(32, 32)], duration: 1 })
@@ -13,7 +12,6 @@ beforeAll(async () => {
   const done = await service.waitFor(created.id, (t) => t.status === 'completed' || t.status === 'failed');
   if (done.status !== 'completed') throw new Error(`setup render ended ${done.status}`);
 });
-afterAll(() => service.close());
 
 describe('admin and operations', () => {
   it('creates, lists and revokes keys with the admin token only', async () => {

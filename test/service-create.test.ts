@@ -1,14 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
 import { findFfprobe, probeVideo } from './helpers/probe-video.js';
-import { auth, startServiceFixture, type ServiceFixture } from './helpers/service-fixture.js';
+import { auth, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
-let service: ServiceFixture;
-beforeAll(async () => (service = await startServiceFixture()));
-afterAll(() => service.close());
+const service = useServiceFixture();
 
 describe('creating and rendering a task', () => {
   it('renders two keyframes end to end and serves the video by a signed URL with ranges', async () => {

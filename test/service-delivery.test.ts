@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
 import { buildApp } from '../src/http/app.js';
-import {
-  ADMIN,
-  auth,
-  FILE_SECRET,
-  startServiceFixture,
-  type ServiceFixture,
-} from './helpers/service-fixture.js';
+import { ADMIN, auth, FILE_SECRET, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
-let service: ServiceFixture;
-beforeAll(async () => (service = await startServiceFixture()));
-afterAll(() => service.close());
+const service = useServiceFixture();
 
 /** The events of a finished server-sent event stream. */
 function events(body: string): Array<{ id: number; event: string; data: unknown }> {

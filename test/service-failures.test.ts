@@ -5,19 +5,10 @@ import type { TaskObject } from '../src/contract/index.js';
 import { createApiKey } from '../src/accounts/account-service.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../src/server/embedded-server.js';
 import { openSqliteStore, type TaskStore } from '../src/store/index.js';
-import {
-  ADMIN,
-  auth,
-  BASE,
-  FILE_SECRET,
-  startServiceFixture,
-  type ServiceFixture,
-} from './helpers/service-fixture.js';
+import { ADMIN, auth, BASE, FILE_SECRET, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
-let service: ServiceFixture;
-beforeAll(async () => (service = await startServiceFixture()));
-afterAll(() => service.close());
+const service = useServiceFixture();
 
 describe('images by URL, and failures after create', () => {
   let imageServer: Server;

@@ -1,36 +1,44 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/accounts/account-service.js';
 import { buildApp } from '../src/http/app.js';
-import { openSqliteStore } from '../src/store/index.js';
+import { openSqliteStore, type TaskStore } from '../src/store/index.js';
 import { TaskService } from '../src/tasks/task-service.js';
-import {
-  ADMIN,
-  auth,
-  FILE_SECRET,
-  startServiceFixture,
-  type ServiceFixture,
-} from './helpers/service-fixture.js';
+import { ADMIN, auth, FILE_SECRET, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
 // Each test builds its own app over its own store and no worker, sharing only the fixture's file storage.
-let service: ServiceFixture;
-beforeAll(async () => (service = await startServiceFixture()));
-afterAll(() => service.close());
+const service = useServiceFixture();
+
+/** An app with the limits under test, over a store of its own and no worker; `names` are its keys' names. */
+async function limitedApp(
+  limits: { maxActiveTasks?: number; maxQueue?: number; rateLimit?: number },
+  names: string[],
+): Promise<{ app: ReturnType<typeof buildApp>; store: TaskStore; secrets: string[] }> {
+  const { storage } = service;
+  const { rateLimit, ...queueLimits } = limits;
+  const store = await openSqliteStore({ path: ':memory:' });
+  const tasks = new TaskService({ store, storage, fileUrl: (k) => k, ...queueLimits });
+  const app = buildApp({
+    service: tasks,
+    store,
+    storage,
+    adminToken: ADMIN,
+    fileSecret: FILE_SECRET,
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  });
+  const secrets = [];
+  for (const name of names) secrets.push((await createApiKey(store, name)).secret);
+  return { app, store, secrets };
+}
 
 describe('limits', () => {
   it("answers 429 with Retry-After past a key's unfinished-task limit", async () => {
-    const { storage } = service;
     // Its own store and no worker, so the tasks it accepts stay pending.
-    const limitedStore = await openSqliteStore({ path: ':memory:' });
-    const tasks = new TaskService({ store: limitedStore, storage, fileUrl: (k) => k, maxActiveTasks: 2 });
-    const limited = buildApp({
-      service: tasks,
+    const {
+      app: limited,
       store: limitedStore,
-      storage,
-      adminToken: ADMIN,
-      fileSecret: FILE_SECRET,
-    });
-    const secret = (await createApiKey(limitedStore, 'limited')).secret;
+      secrets: [secret],
+    } = await limitedApp({ maxActiveTasks: 2 }, ['limited']);
     const body = { model: 'viduq2_pro_start_end2video', images: [await png(32, 32)], duration: 1 };
     const post = () =>
       limited.inject({ method: 'POST', url: '/model/v1/generation', headers: auth(secret), payload: body });
@@ -46,20 +54,11 @@ describe('limits', () => {
   });
 
   it('answers 503 queue_full with Retry-After when the whole queue is at its bound', async () => {
-    const { storage } = service;
-    const queueStore = await openSqliteStore({ path: ':memory:' });
-    const tasks = new TaskService({ store: queueStore, storage, fileUrl: (k) => k, maxQueue: 1 });
-    const bounded = buildApp({
-      service: tasks,
+    const {
+      app: bounded,
       store: queueStore,
-      storage,
-      adminToken: ADMIN,
-      fileSecret: FILE_SECRET,
-    });
-    const [a, b] = [
-      (await createApiKey(queueStore, 'a')).secret,
-      (await createApiKey(queueStore, 'b')).secret,
-    ];
+      secrets: [a, b],
+    } = await limitedApp({ maxQueue: 1 }, ['a', 'b']);
     const body = { model: 'viduq2_pro_start_end2video', images: [await png(32, 32)], duration: 1 };
     const post = (secret: string) =>
       bounded.inject({ method: 'POST', url: '/model/v1/generation', headers: auth(secret), payload: body });
@@ -73,21 +72,11 @@ describe('limits', () => {
   });
 
   it("answers 429 with Retry-After past a key's request rate, without slowing other keys", async () => {
-    const { storage } = service;
-    const limitedStore = await openSqliteStore({ path: ':memory:' });
-    const tasks = new TaskService({ store: limitedStore, storage, fileUrl: (k) => k });
-    const limited = buildApp({
-      service: tasks,
+    const {
+      app: limited,
       store: limitedStore,
-      storage,
-      adminToken: ADMIN,
-      fileSecret: FILE_SECRET,
-      rateLimit: 1,
-    });
-    const [a, b] = [
-      (await createApiKey(limitedStore, 'a')).secret,
-      (await createApiKey(limitedStore, 'b')).secret,
-    ];
+      secrets: [a, b],
+    } = await limitedApp({ rateLimit: 1 }, ['a', 'b']);
     const responses = [];
     for (let i = 0; i < 10; i++) {
       responses.push(await limited.inject({ url: '/model/v1/generation/tasks', headers: auth(a) }));

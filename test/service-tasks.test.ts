@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
-import { auth, startServiceFixture, type ServiceFixture } from './helpers/service-fixture.js';
+import { auth, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
-let service: ServiceFixture;
+const service = useServiceFixture();
 beforeAll(async () => {
-  service = await startServiceFixture();
   // The listing reads two pages of two: the caller needs more tasks than the idempotency test leaves it.
   for (const shift of [0, 1]) {
     const response = await service.create({
@@ -17,7 +16,6 @@ beforeAll(async () => {
     if (response.statusCode !== 200) throw new Error(`setup create answered ${response.statusCode}`);
   }
 });
-afterAll(() => service.close());
 
 describe('idempotency, listing and cancelling', () => {
   it('gives the same task for the same Idempotency-Key and body, 409 for another body', async () => {

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, startServiceFixture, type ServiceFixture } from './helpers/service-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { auth, useServiceFixture } from './helpers/service-fixture.js';
 import { texturedPng as png } from './helpers/textured-png.js';
 
-let service: ServiceFixture;
-beforeAll(async () => (service = await startServiceFixture()));
-afterAll(() => service.close());
+const service = useServiceFixture();
 
 describe('bad requests are answered at create time and store nothing', () => {
   const valid = async () => ({ model: 'viduq2_pro_start_end2video', images: [await png(32, 32)] });

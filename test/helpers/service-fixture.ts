@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import type { TaskObject } from '../../src/contract/index.js';
 import { createApiKey } from '../../src/accounts/account-service.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../../src/server/embedded-server.js';
@@ -37,7 +38,7 @@ export interface ServiceFixture {
 }
 
 /** Starts the service the service-*.test.ts files share the shape of: each file gets its own. */
-export async function startServiceFixture(): Promise<ServiceFixture> {
+async function startServiceFixture(): Promise<ServiceFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'inbetween-service-'));
   const store = await openSqliteStore({ path: ':memory:' });
   const storage = await openLocalFolderStorage({ root: join(dir, 'files') });
@@ -87,5 +88,46 @@ export async function startServiceFixture(): Promise<ServiceFixture> {
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers the hooks that start a fixture before the file's tests and close it after them, and answers it: its
+ * members may be read from the file's own later hooks and its tests, not before.
+ */
+export function useServiceFixture(): Omit<ServiceFixture, 'close'> {
+  let started: ServiceFixture | undefined;
+  beforeAll(async () => {
+    started = await startServiceFixture();
+  });
+  afterAll(() => started?.close());
+  const ready = (): ServiceFixture => {
+    if (!started) throw new Error('the service fixture was used before its beforeAll finished');
+    return started;
+  };
+  return {
+    get dir() {
+      return ready().dir;
+    },
+    get store() {
+      return ready().store;
+    },
+    get storage() {
+      return ready().storage;
+    },
+    get server() {
+      return ready().server;
+    },
+    get app() {
+      return ready().app;
+    },
+    get key() {
+      return ready().key;
+    },
+    get otherKey() {
+      return ready().otherKey;
+    },
+    create: (...args) => ready().create(...args),
+    waitFor: (...args) => ready().waitFor(...args),
   };
 }
