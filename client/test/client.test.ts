@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The real server, wired as in test/service.test.ts; only the tests reach into src/, never the client.
+// The real server, wired as in test/helpers/service-fixture.ts; only the tests reach into src/, never the client.
 import { createApiKey } from '../../src/accounts/account-service.js';
 import { buildApp } from '../../src/http/app.js';
 import { assembleEmbeddedServer, type EmbeddedServer } from '../../src/server/embedded-server.js';

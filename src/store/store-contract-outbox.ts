@@ -166,6 +166,20 @@ export function describeOutboxContract(ctx: StoreTestContext): void {
       expect(await ctx.store.renewDeliveryLease(delivery.id, 'd1', at(60_001), at(90_000))).toBe(false);
     });
 
+    it('keeps the first body of a delivery, only for the lease owner while it holds', async () => {
+      await insert(A, { createdAt: at(0) });
+      const [delivery] = await claimDue('d1', at(1));
+      expect(delivery.payload).toBeNull();
+      expect(await ctx.store.keepDeliveryPayload(delivery.id, 'd2', at(2), '{"b":2}')).toBeNull();
+      expect(await ctx.store.keepDeliveryPayload(delivery.id, 'd1', at(2), '{"a":1}')).toBe('{"a":1}');
+      // A second rendering does not replace the kept body; the body kept is what is sent.
+      expect(await ctx.store.keepDeliveryPayload(delivery.id, 'd1', at(3), '{"a":2}')).toBe('{"a":1}');
+      expect(await ctx.store.keepDeliveryPayload(delivery.id, 'd1', at(60_000), '{"a":3}')).toBeNull();
+      // The next dispatcher claims it with the body the first one kept.
+      const [again] = await claimDue('d2', at(60_000));
+      expect(again.payload).toBe('{"a":1}');
+    });
+
     it("deletes a task's deliveries with the task once none is still being tried, and keeps its ledger", async () => {
       const task = await insert(A, { createdAt: at(0) });
       await ctx.store.cancelTask(task.id, A, at(1));

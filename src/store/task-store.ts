@@ -253,6 +253,12 @@ export interface TaskStore {
    * were slow never sends one whose lease ran out (another dispatcher may hold it now); false when it is lost.
    */
   renewDeliveryLease(id: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /**
+   * Keeps `payload` as the delivery's body, before its first send, unless one is kept already; only while `owner`
+   * holds the lease. Answers the body kept (the earlier one, if any), or null when the lease is lost. A
+   * dispatcher that dies mid-send thus leaves the bytes it sent, and the retry sends them again.
+   */
+  keepDeliveryPayload(id: string, owner: string, now: Date, payload: string): Promise<string | null>;
   /** Records an attempt by the lease owner and schedules the next one; false when the lease was lost. */
   recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** A task's callbacks with their attempts, oldest first. */

@@ -49,6 +49,22 @@ export async function renewLease(
   return rowCount === 1;
 }
 
+export async function keepPayload(
+  ctx: PgContext,
+  id: string,
+  owner: string,
+  now: Date,
+  payload: string,
+): Promise<string | null> {
+  const { rows } = await ctx.client.query<{ payload: string }>(SQL.keepDeliveryPayload, [
+    id,
+    owner,
+    now.getTime(),
+    payload,
+  ]);
+  return rows[0]?.payload ?? null;
+}
+
 export async function recordAttempt(
   ctx: PgContext,
   id: string,

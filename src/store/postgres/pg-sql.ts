@@ -128,6 +128,9 @@ export const SQL = {
   leaseDeliveries: 'UPDATE webhook_deliveries SET lease_owner = $1, lease_expires_at = $2 WHERE id = ANY($3)',
   renewDeliveryLease: `UPDATE webhook_deliveries SET lease_expires_at = $4
     WHERE id = $1 AND lease_owner = $2 AND lease_expires_at > $3 AND state = 'pending'`,
+  keepDeliveryPayload: `UPDATE webhook_deliveries SET payload = COALESCE(payload, $4)
+    WHERE id = $1 AND lease_owner = $2 AND lease_expires_at > $3 AND state = 'pending'
+    RETURNING payload`,
   recordDelivery: `UPDATE webhook_deliveries
     SET payload = COALESCE(payload, $3), state = $4, attempts = $5, next_attempt_at = $6, delivered_at = $7,
         last_status = $8, last_error = $9, lease_owner = NULL, lease_expires_at = NULL,

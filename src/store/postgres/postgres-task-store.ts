@@ -267,6 +267,10 @@ export class PostgresTaskStore implements TaskStore {
     return this.#read((ctx) => outbox.renewLease(ctx, id, owner, now, until));
   }
 
+  keepDeliveryPayload(id: string, owner: string, now: Date, payload: string): Promise<string | null> {
+    return this.#read((ctx) => outbox.keepPayload(ctx, id, owner, now, payload));
+  }
+
   recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
     return this.#write((ctx) => outbox.recordAttempt(ctx, id, owner, outcome));
   }

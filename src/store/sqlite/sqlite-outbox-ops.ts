@@ -23,6 +23,18 @@ export function renewLease(ctx: SqliteContext, id: string, owner: string, now: D
   );
 }
 
+export function keepPayload(
+  ctx: SqliteContext,
+  id: string,
+  owner: string,
+  now: Date,
+  payload: string,
+): string | null {
+  const row = ctx.sql.keepDeliveryPayload.get({ id, owner, now: now.getTime(), payload }) as
+    { payload: string } | undefined;
+  return row?.payload ?? null;
+}
+
 export function recordAttempt(
   ctx: SqliteContext,
   id: string,

@@ -247,6 +247,10 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write(() => outbox.renewLease(this.#ctx, id, owner, now, until));
   }
 
+  keepDeliveryPayload(id: string, owner: string, now: Date, payload: string): Promise<string | null> {
+    return this.#write(() => outbox.keepPayload(this.#ctx, id, owner, now, payload));
+  }
+
   recordDeliveryAttempt(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
     return this.#write(() => outbox.recordAttempt(this.#ctx, id, owner, outcome));
   }

@@ -242,6 +242,11 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE webhook_deliveries SET lease_expires_at = @until
        WHERE id = @id AND lease_owner = @owner AND lease_expires_at > @now AND state = 'pending'`,
     ),
+    keepDeliveryPayload: db.prepare<{ id: string; owner: string; now: number; payload: string }>(
+      `UPDATE webhook_deliveries SET payload = COALESCE(payload, @payload)
+       WHERE id = @id AND lease_owner = @owner AND lease_expires_at > @now AND state = 'pending'
+       RETURNING payload`,
+    ),
     leaseDelivery: db.prepare<[string, number, string]>(
       'UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ? WHERE id = ?',
     ),

@@ -13,7 +13,7 @@ interface Receiver {
   server: Server;
   url: string;
   /** Task ids in the order their callbacks arrived, with the status each carried. */
-  hits: { taskId: string; status: string; at: number }[];
+  hits: { taskId: string; status: string; at: number; body: string }[];
 }
 
 const KEY = makeKey(1);
@@ -22,15 +22,18 @@ let receivers: Receiver[];
 let dispatcher: WebhookDispatcher | null;
 let errors: unknown[];
 
-async function receiver(answer: 'never' | 'at once'): Promise<Receiver> {
+/** 'never' holds every request open; 'after the first' holds only the first one, as if its sender died. */
+async function receiver(answer: 'never' | 'at once' | 'after the first'): Promise<Receiver> {
   const hits: Receiver['hits'] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; status: string };
-      hits.push({ taskId: body.id, status: body.status, at: Date.now() });
-      if (answer === 'at once') response.writeHead(204).end();
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(text) as { id: string; status: string };
+      hits.push({ taskId: body.id, status: body.status, at: Date.now(), body: text });
+      if (answer === 'at once' || (answer === 'after the first' && hits.length > 1))
+        response.writeHead(204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -141,6 +144,40 @@ describe('WebhookDispatcher', () => {
     // The attempt in flight ended by its time limit; the two waiting were left to their leases, unsent.
     expect(hanging.hits).toHaveLength(1);
     expect(await store.countDeliveriesByState()).toEqual({ pending: 3, delivered: 0, failed: 0 });
+  });
+
+  it('sends the same bytes again when the process that sent them died before recording the attempt', async () => {
+    const flaky = await receiver('after the first');
+    // Each rendering of the body differs, as signed file URLs do: only a kept body can be sent twice alike.
+    let renderings = 0;
+    const renderTask = (task: { id: string; status: string }): unknown => ({
+      id: task.id,
+      status: task.status,
+      rendering: ++renderings,
+    });
+    const dying = startDispatcher({ renderTask, timeoutMs: 1_000 });
+    const id = await taskCallingBack(flaky.url);
+    await until('the first send', () => flaky.hits.length === 1);
+    // A second process, an hour later: the first one's lease has run out as if it had been killed mid-send.
+    const later = new WebhookDispatcher({
+      store,
+      renderTask,
+      allowPrivateHosts: ['127.0.0.1'],
+      pollMs: 50,
+      clock: () => new Date(Date.now() + 3_600_000),
+      onError: (error) => errors.push(error),
+    });
+    later.start();
+    try {
+      await until('the retry by the second process', () => flaky.hits.length === 2);
+    } finally {
+      await later.stop();
+      await dying.stop();
+      dispatcher = null;
+    }
+    expect(flaky.hits.map((hit) => hit.taskId)).toEqual([id, id]);
+    expect(flaky.hits[1].body).toBe(flaky.hits[0].body);
+    expect(JSON.parse(flaky.hits[0].body)).toMatchObject({ rendering: 1 });
   });
 
   it('reports store errors and goes on', async () => {

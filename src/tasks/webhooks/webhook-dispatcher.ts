@@ -193,8 +193,19 @@ export class WebhookDispatcher {
     let result: { status: number | null; error: string | null };
     let retry = true;
     try {
-      // The body is fixed at the first attempt, so every retry sends the same bytes under the same id.
-      body = delivery.payload ?? JSON.stringify(this.#options.renderTask(delivery.task));
+      // The body is fixed, and kept, before the first send, so every retry sends the same bytes under the same
+      // id, even one by another process after this one died mid-send (the body carries signed URLs that a
+      // second rendering would sign anew).
+      if (delivery.payload === null) {
+        const kept = await store.keepDeliveryPayload(
+          delivery.id,
+          this.#owner,
+          this.#clock(),
+          JSON.stringify(this.#options.renderTask(delivery.task)),
+        );
+        if (kept === null) return;
+        body = kept;
+      }
       const key = await store.getKey(delivery.keyId);
       if (key) {
         // During a rotation the old secret signs too, until its overlap ends.
