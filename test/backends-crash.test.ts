@@ -30,6 +30,8 @@ function startServer(): Promise<string> {
         VIDU_API_KEY: VIDU_KEY,
         VIDU_BASE_URL: vidu.baseUrl,
         INBETWEEN_UPSTREAM_POLL_INTERVAL: '50ms',
+        // The fake serves its outputs from 127.0.0.1, which output downloads refuse unless allowed.
+        INBETWEEN_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
         // Long enough that the held create answer is still awaited when the process is killed.
         INBETWEEN_UPSTREAM_REQUEST_TIMEOUT: '120s',
       },
