@@ -4,8 +4,9 @@
  * answer success after K polls. Each task is one `POST /model/v1/generation/sync` (create and wait), so a
  * latency is what a client sees from create to completed.
  *
- * - Throughput: N tasks at once on Vidu, its output a 13 KB MP4 (the no-copy baseline: the same path with
- *   nothing worth copying) and a 4 MiB MP4; the ratio is what copying the output in costs per task.
+ * - The path: N tasks at once on Vidu, then S one after another, its output a 13 KB MP4 (the no-copy
+ *   baseline: the same path with nothing worth copying) and a 4 MiB MP4; the ratio is what copying the output
+ *   in costs per task, under load and alone.
  * - The copy itself: copyOutput (address checks, size cap, MP4 check, scratch file, storage) on the 4 MiB file,
  *   against a bare loopback download of the same URL (the floor any copy has), in MiB/s.
  * - Failover: tasks one after another (more than the 1 s failure hold apart, so each meets the failing provider
@@ -260,21 +261,38 @@ try {
   const failing = await vidu(small.video);
   failing.book.defaultCreate = { kind: 'error', status: 500, reason: 'InternalServiceFailure' };
   const rows: [string, Measured][] = [];
-  const scenarios: [string, Scenario][] = [
+  const mib = (big.length / 1048576).toFixed(1);
+  const inRow = { kind: 'sequential', tasks: SEQUENTIAL, gapMs: 0 } as const;
+  // Each row names the row it is compared with (its own index for a baseline).
+  const scenarios: [string, number, Scenario][] = [
     [
       `vidu, 13 KB output (no-copy baseline), ${TASKS} at once`,
+      0,
       { routes: `${MODEL}=vidu`, vidu: await vidu(small.video), mode: concurrent },
     ],
     [
-      `vidu, ${(big.length / 1048576).toFixed(1)} MiB output, ${TASKS} at once`,
+      `vidu, ${mib} MiB output, ${TASKS} at once`,
+      0,
       { routes: `${MODEL}=vidu`, vidu: await vidu(big), mode: concurrent },
     ],
     [
+      `vidu, 13 KB output (no-copy baseline), ${SEQUENTIAL} in a row`,
+      2,
+      { routes: `${MODEL}=vidu`, vidu: await vidu(small.video), mode: inRow },
+    ],
+    [
+      `vidu, ${mib} MiB output, ${SEQUENTIAL} in a row`,
+      2,
+      { routes: `${MODEL}=vidu`, vidu: await vidu(big), mode: inRow },
+    ],
+    [
       `gateway alone (failover baseline), ${SEQUENTIAL} in a row`,
+      4,
       { routes: `${MODEL}=gateway`, gateway: await gateway(), mode: sequential },
     ],
     [
       `vidu answers 500, then gateway, ${SEQUENTIAL} in a row`,
+      4,
       {
         routes: `${MODEL}=vidu,gateway`,
         vidu: failing,
@@ -285,6 +303,7 @@ try {
     ],
     [
       `vidu refuses connections, then gateway, ${SEQUENTIAL} in a row`,
+      4,
       {
         routes: `${MODEL}=vidu,gateway`,
         vidu: await closedPort(),
@@ -295,6 +314,7 @@ try {
     ],
     [
       `vidu's breaker open (after the 1st task), then gateway, ${SEQUENTIAL} in a row`,
+      4,
       {
         routes: `${MODEL}=vidu,gateway`,
         vidu: await closedPort(),
@@ -304,7 +324,7 @@ try {
       },
     ],
   ];
-  for (const [name, scenario] of scenarios) {
+  for (const [name, , scenario] of scenarios) {
     const measured = await run(scenario, body);
     // The breaker row: the first task opened it; the others show the open circuit.
     if (name.startsWith("vidu's breaker")) measured.latencies.shift();
@@ -314,8 +334,6 @@ try {
   const copied = await copyThroughput(big, 20);
 
   const median = (m: Measured) => quantile(m.latencies, 0.5);
-  const concurrentBase = median(rows[0][1]);
-  const failoverBase = median(rows[2][1]);
   console.log(`${machineLine()}; load average ${loadBefore} before, ${load()} after`);
   console.log(`Fake providers answer success after ${POLLS} polls, polled every ${POLL_MS} ms.\n`);
   console.log(
@@ -323,11 +341,12 @@ try {
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   rows.forEach(([name, m], i) => {
-    const baseline = i < 2 ? concurrentBase : failoverBase;
+    const against = scenarios[i][1];
+    const baseline = median(rows[against][1]);
     const ratio =
-      i === 0 || i === 2
+      against === i
         ? 'baseline'
-        : `${(median(m) / baseline).toFixed(2)}x (+${(median(m) - baseline).toFixed(0)} ms)`;
+        : `${(median(m) / baseline).toFixed(2)}x (${median(m) >= baseline ? '+' : ''}${(median(m) - baseline).toFixed(0)} ms)`;
     console.log(
       `| ${name} | ${m.latencies.length} | ${m.failed} | ${median(m).toFixed(0)} | ${quantile(m.latencies, 0.95).toFixed(0)} | ${ratio} | ${(m.wallMs / 1000).toFixed(1)} | ${m.peakRssMiB.toFixed(0)} |`,
     );
