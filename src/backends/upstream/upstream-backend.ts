@@ -287,7 +287,7 @@ export class UpstreamBackend implements Backend {
       last,
       why: timedOut ? 'no result in time' : 'cancelled by the client',
       state: timedOut ? 'failed' : 'cancelled',
-      claimTtlMs: this.#claimTtlMs(),
+      claimTtlMs: DEFAULT_CANCEL_CLAIM_TTL_MS,
       now: () => this.#now(),
     });
   }
@@ -300,7 +300,7 @@ export class UpstreamBackend implements Backend {
    */
   async cancelAbandoned(abandoned: AbandonedUpstreamAttempt): Promise<CancelOutcome | 'not_submitted'> {
     const { attempt } = abandoned;
-    if (!(await claimCancel(this.#options.store, attempt, this.#claimTtlMs(), this.#now()))) {
+    if (!(await claimCancel(this.#options.store, attempt, DEFAULT_CANCEL_CLAIM_TTL_MS, this.#now()))) {
       return 'claimed_elsewhere';
     }
     let upstreamId = attempt.upstreamTaskId;
@@ -323,14 +323,10 @@ export class UpstreamBackend implements Backend {
       last: null,
       why: ENDED[abandoned.taskStatus ?? 'gone'] ?? `the task is ${abandoned.taskStatus}`,
       state: 'cancelled',
-      claimTtlMs: this.#claimTtlMs(),
+      claimTtlMs: DEFAULT_CANCEL_CLAIM_TTL_MS,
       now: () => this.#now(),
       claimed: true,
     });
-  }
-
-  #claimTtlMs(): number {
-    return DEFAULT_CANCEL_CLAIM_TTL_MS;
   }
 
   #checkDeadline(attempt: UpstreamAttempt): void {
