@@ -2,9 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
-import { openSqliteStore } from '../src/store/index.js';
+import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import {
+  createTestDatabase,
+  skipWithoutPostgres,
+  type TestDatabase,
+} from '../src/store/postgres/pg-test-database.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-task-store.js';
 import { FakeVidu } from './fakes/fake-vidu.js';
 import { keyframe, makeOutputs } from './helpers/backend-service.js';
 
@@ -148,72 +155,108 @@ describe('a server killed between the upstream submission and the recording of i
   }, 180_000);
 });
 
-describe('a worker killed after the provider accepted, its task cancelled while no worker runs', () => {
-  it('is cancelled upstream by a sweep, exactly once, and the customer refunded', async () => {
-    await kill(server);
-    await freshDataDir();
-    vidu.book.tasks.clear();
-    vidu.book.creates.length = 0;
-    vidu.book.cancels.length = 0;
-    vidu.book.defaultTask = { polls: 1_000_000, credits: 30 };
-    // The API process renders nothing; a worker process beside it on the same data folder renders.
-    const sweep = { INBETWEEN_UPSTREAM_SWEEP_INTERVAL: '200ms' };
-    await startServer({ ...sweep, INBETWEEN_WORKERS: '0' });
-    const startWorker = async () => {
-      const args = ['worker', '--data-dir', dir, '--health-port', '0'];
-      worker = await spawnCli(args, { ...ENV(), ...sweep, LOG_LEVEL: 'info' }, 'rendering from');
-    };
-    await startWorker();
-    const admin = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
-    const { key, id: keyId } = await api<{ key: string; id: string }>('/admin/v1/keys', admin, {
-      name: 'orphan',
-      balance: '5',
-    });
-    const frames = [await keyframe(0), await keyframe(4)];
-    const created = await api<TaskObject>('/model/v1/generation', key, {
-      model: 'viduq2_pro_start_end2video',
-      images: frames.map((frame) => frame.uri),
-      duration: 2,
-      resolution: '540p',
-    });
-    await until(
-      async () =>
-        (await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key)).metadata.upstream !==
-        undefined,
-      60_000,
-    );
-    const upstreamId = [...vidu.book.tasks.keys()][0];
-    await kill(worker);
-
-    // No worker runs: the cancel refunds the customer, and only a sweep can stop the provider's task.
-    const response = await fetch(`${BASE}/model/v1/generation/task/${created.id}/cancel`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}` },
-    });
-    expect(((await response.json()) as TaskObject).status).toBe('cancelled');
-    await until(() => vidu.book.cancels.length > 0, 30_000);
-    expect(vidu.book.cancels).toEqual([upstreamId]);
-    expect(vidu.book.tasks.get(upstreamId)?.state).toBe('cancelled');
-
-    // A restarted worker sweeps too, and finds nothing left to cancel.
-    await startWorker();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(vidu.book.cancels).toEqual([upstreamId]);
-    expect(vidu.book.creates).toHaveLength(1);
-    const task = await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key);
-    expect(task.status).toBe('cancelled');
-    const store = await openSqliteStore({ path: join(dir, 'inbetween.db') });
-    try {
-      const [attempt] = await store.listUpstreamAttempts(created.id);
-      expect(attempt).toMatchObject({ state: 'cancelled', upstreamTaskId: upstreamId, credits: 30 });
-    } finally {
-      await store.close();
-    }
-    expect(await api(`/admin/v1/keys/${keyId}`, admin)).toMatchObject({
-      balance: '5.0000',
-      held: '0.0000',
-      spent: '0.0000',
-    });
-    expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
-  }, 180_000);
+const skipPostgres = await skipWithoutPostgres();
+let database: TestDatabase | null = null;
+afterAll(async () => {
+  await database?.drop();
 });
+
+/** Where a deployment keeps its tasks: the data folder's SQLite file, or PostgreSQL with a shared folder. */
+const DEPLOYMENTS: [string, boolean, () => Promise<NodeJS.ProcessEnv>, () => Promise<TaskStore>][] = [
+  ['SQLite', false, () => Promise.resolve({}), () => openSqliteStore({ path: join(dir, 'inbetween.db') })],
+  [
+    'PostgreSQL',
+    skipPostgres,
+    async () => {
+      database = await createTestDatabase();
+      return {
+        DATABASE_URL: database.url,
+        STORAGE_URL: pathToFileURL(join(dir, 'files')).href,
+        INBETWEEN_ADMIN_TOKEN: 'crash-admin-token-0123456789',
+        INBETWEEN_FILE_URL_SECRET: 'crash-file-url-secret-0123456789abcdef',
+      };
+    },
+    () => openPostgresStore(database!.url),
+  ],
+];
+
+describe.each(DEPLOYMENTS)(
+  'a worker killed after the provider accepted, its task cancelled while no worker runs (%s)',
+  (_name, skip, deploymentEnv, openStore) => {
+    it.skipIf(skip)(
+      'is cancelled upstream by a sweep, exactly once, and the customer refunded',
+      async () => {
+        await kill(server);
+        await freshDataDir();
+        vidu.book.tasks.clear();
+        vidu.book.creates.length = 0;
+        vidu.book.cancels.length = 0;
+        vidu.book.defaultTask = { polls: 1_000_000, credits: 30 };
+        // The API process renders nothing; a worker process beside it on the same data folder renders.
+        const shared: NodeJS.ProcessEnv = {
+          ...(await deploymentEnv()),
+          INBETWEEN_UPSTREAM_SWEEP_INTERVAL: '200ms',
+        };
+        await startServer({ ...shared, INBETWEEN_WORKERS: '0' });
+        const startWorker = async () => {
+          const args = ['worker', '--data-dir', dir, '--health-port', '0'];
+          worker = await spawnCli(args, { ...ENV(), ...shared, LOG_LEVEL: 'info' }, 'rendering from');
+        };
+        await startWorker();
+        const admin =
+          shared.INBETWEEN_ADMIN_TOKEN ?? (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+        const { key, id: keyId } = await api<{ key: string; id: string }>('/admin/v1/keys', admin, {
+          name: 'orphan',
+          balance: '5',
+        });
+        const frames = [await keyframe(0), await keyframe(4)];
+        const created = await api<TaskObject>('/model/v1/generation', key, {
+          model: 'viduq2_pro_start_end2video',
+          images: frames.map((frame) => frame.uri),
+          duration: 2,
+          resolution: '540p',
+        });
+        await until(
+          async () =>
+            (await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key)).metadata.upstream !==
+            undefined,
+          60_000,
+        );
+        const upstreamId = [...vidu.book.tasks.keys()][0];
+        await kill(worker);
+
+        // No worker runs: the cancel refunds the customer, and only a sweep can stop the provider's task.
+        const response = await fetch(`${BASE}/model/v1/generation/task/${created.id}/cancel`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+        });
+        expect(((await response.json()) as TaskObject).status).toBe('cancelled');
+        await until(() => vidu.book.cancels.length > 0, 30_000);
+        expect(vidu.book.cancels).toEqual([upstreamId]);
+        expect(vidu.book.tasks.get(upstreamId)?.state).toBe('cancelled');
+
+        // A restarted worker sweeps too, and finds nothing left to cancel.
+        await startWorker();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(vidu.book.cancels).toEqual([upstreamId]);
+        expect(vidu.book.creates).toHaveLength(1);
+        const task = await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key);
+        expect(task.status).toBe('cancelled');
+        const store = await openStore();
+        try {
+          const [attempt] = await store.listUpstreamAttempts(created.id);
+          expect(attempt).toMatchObject({ state: 'cancelled', upstreamTaskId: upstreamId, credits: 30 });
+        } finally {
+          await store.close();
+        }
+        expect(await api(`/admin/v1/keys/${keyId}`, admin)).toMatchObject({
+          balance: '5.0000',
+          held: '0.0000',
+          spent: '0.0000',
+        });
+        expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
+      },
+      180_000,
+    );
+  },
+);
