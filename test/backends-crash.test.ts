@@ -2,8 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskObject } from '../src/contract/index.js';
+import { openSqliteStore, type TaskStore } from '../src/store/index.js';
+import {
+  createTestDatabase,
+  skipWithoutPostgres,
+  type TestDatabase,
+} from '../src/store/postgres/pg-test-database.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-task-store.js';
 import { FakeVidu } from './fakes/fake-vidu.js';
 import { keyframe, makeOutputs } from './helpers/backend-service.js';
 
@@ -15,37 +23,49 @@ const VIDU_KEY = 'crash-vidu-key';
 let dir: string;
 let vidu: FakeVidu;
 let server: ChildProcess | null = null;
+let worker: ChildProcess | null = null;
 
-/** `inbetween serve` as its own process, routed to the fake Vidu; resolves once it listens. */
-function startServer(): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'serve', '--data-dir', dir, '--port', String(PORT)],
-    {
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        INBETWEEN_LEASE_DURATION: '2s',
-        INBETWEEN_ROUTES: 'viduq2_pro_start_end2video=vidu',
-        VIDU_API_KEY: VIDU_KEY,
-        VIDU_BASE_URL: vidu.baseUrl,
-        INBETWEEN_UPSTREAM_POLL_INTERVAL: '50ms',
-        // Long enough that the held create answer is still awaited when the process is killed.
-        INBETWEEN_UPSTREAM_REQUEST_TIMEOUT: '120s',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server = child;
+const ENV = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  LOG_LEVEL: 'warn',
+  INBETWEEN_LEASE_DURATION: '2s',
+  INBETWEEN_ROUTES: 'viduq2_pro_start_end2video=vidu',
+  VIDU_API_KEY: VIDU_KEY,
+  VIDU_BASE_URL: vidu.baseUrl,
+  INBETWEEN_UPSTREAM_POLL_INTERVAL: '50ms',
+  // Long enough that the held create answer is still awaited when the process is killed.
+  INBETWEEN_UPSTREAM_REQUEST_TIMEOUT: '120s',
+  // The fake serves its outputs from 127.0.0.1, which output downloads refuse unless allowed.
+  INBETWEEN_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
+});
+
+/** Runs the CLI as its own process; resolves once its output shows `ready`. */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('listening on')) setTimeout(() => resolve(out), 300);
+      if (out.includes(ready)) setTimeout(() => resolve(child), 300);
     });
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    child.on('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
   });
+}
+
+/** `inbetween serve` as its own process, routed to the fake Vidu; resolves once it listens. */
+async function startServer(extra: NodeJS.ProcessEnv = {}): Promise<void> {
+  const args = ['serve', '--data-dir', dir, '--port', String(PORT)];
+  server = await spawnCli(args, { ...ENV(), ...extra }, 'listening on');
+}
+
+async function kill(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
 }
 
 async function api<T>(path: string, key: string, body?: unknown): Promise<T> {
@@ -68,14 +88,22 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number)
   }
 }
 
-beforeAll(async () => {
+const dirs: string[] = [];
+
+async function freshDataDir(): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'inbetween-backend-crash-'));
+  dirs.push(dir);
+}
+
+beforeAll(async () => {
+  await freshDataDir();
   vidu = await FakeVidu.start({ apiKey: VIDU_KEY, ...(await makeOutputs()) });
 });
 afterAll(async () => {
-  server?.kill('SIGKILL');
+  await kill(worker);
+  await kill(server);
   await vidu.close();
-  await rm(dir, { recursive: true, force: true });
+  for (const path of dirs) await rm(path, { recursive: true, force: true });
 });
 
 describe('a server killed between the upstream submission and the recording of its id', () => {
@@ -101,8 +129,7 @@ describe('a server killed between the upstream submission and the recording of i
     const before = await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key);
     expect(before.status).toBe('processing');
     expect(before.metadata.upstream).toBeUndefined();
-    server!.kill('SIGKILL');
-    await new Promise((resolve) => server!.once('exit', resolve));
+    await kill(server);
 
     await startServer();
     let done: TaskObject | null = null;
@@ -127,3 +154,109 @@ describe('a server killed between the upstream submission and the recording of i
     expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
   }, 180_000);
 });
+
+const skipPostgres = await skipWithoutPostgres();
+let database: TestDatabase | null = null;
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** Where a deployment keeps its tasks: the data folder's SQLite file, or PostgreSQL with a shared folder. */
+const DEPLOYMENTS: [string, boolean, () => Promise<NodeJS.ProcessEnv>, () => Promise<TaskStore>][] = [
+  ['SQLite', false, () => Promise.resolve({}), () => openSqliteStore({ path: join(dir, 'inbetween.db') })],
+  [
+    'PostgreSQL',
+    skipPostgres,
+    async () => {
+      database = await createTestDatabase();
+      return {
+        DATABASE_URL: database.url,
+        STORAGE_URL: pathToFileURL(join(dir, 'files')).href,
+        INBETWEEN_ADMIN_TOKEN: 'crash-admin-token-0123456789',
+        INBETWEEN_FILE_URL_SECRET: 'crash-file-url-secret-0123456789abcdef',
+      };
+    },
+    () => openPostgresStore(database!.url),
+  ],
+];
+
+describe.each(DEPLOYMENTS)(
+  'a worker killed after the provider accepted, its task cancelled while no worker runs (%s)',
+  (_name, skip, deploymentEnv, openStore) => {
+    it.skipIf(skip)(
+      'is cancelled upstream by a sweep, exactly once, and the customer refunded',
+      async () => {
+        await kill(server);
+        await freshDataDir();
+        vidu.book.tasks.clear();
+        vidu.book.creates.length = 0;
+        vidu.book.cancels.length = 0;
+        vidu.book.defaultTask = { polls: 1_000_000, credits: 30 };
+        // The API process renders nothing; a worker process beside it on the same data folder renders.
+        const shared: NodeJS.ProcessEnv = {
+          ...(await deploymentEnv()),
+          INBETWEEN_UPSTREAM_SWEEP_INTERVAL: '200ms',
+        };
+        await startServer({ ...shared, INBETWEEN_WORKERS: '0' });
+        const startWorker = async () => {
+          const args = ['worker', '--data-dir', dir, '--health-port', '0'];
+          worker = await spawnCli(args, { ...ENV(), ...shared, LOG_LEVEL: 'info' }, 'rendering from');
+        };
+        await startWorker();
+        const admin =
+          shared.INBETWEEN_ADMIN_TOKEN ?? (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+        const { key, id: keyId } = await api<{ key: string; id: string }>('/admin/v1/keys', admin, {
+          name: 'orphan',
+          balance: '5',
+        });
+        const frames = [await keyframe(0), await keyframe(4)];
+        const created = await api<TaskObject>('/model/v1/generation', key, {
+          model: 'viduq2_pro_start_end2video',
+          images: frames.map((frame) => frame.uri),
+          duration: 2,
+          resolution: '540p',
+        });
+        await until(
+          async () =>
+            (await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key)).metadata.upstream !==
+            undefined,
+          60_000,
+        );
+        const upstreamId = [...vidu.book.tasks.keys()][0];
+        await kill(worker);
+
+        // No worker runs: the cancel refunds the customer, and only a sweep can stop the provider's task.
+        const response = await fetch(`${BASE}/model/v1/generation/task/${created.id}/cancel`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+        });
+        expect(((await response.json()) as TaskObject).status).toBe('cancelled');
+        await until(() => vidu.book.cancels.length > 0, 30_000);
+        expect(vidu.book.cancels).toEqual([upstreamId]);
+        expect(vidu.book.tasks.get(upstreamId)?.state).toBe('cancelled');
+
+        // A restarted worker sweeps too, and finds nothing left to cancel.
+        await startWorker();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(vidu.book.cancels).toEqual([upstreamId]);
+        expect(vidu.book.creates).toHaveLength(1);
+        const task = await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key);
+        expect(task.status).toBe('cancelled');
+        const store = await openStore();
+        try {
+          const [attempt] = await store.listUpstreamAttempts(created.id);
+          expect(attempt).toMatchObject({ state: 'cancelled', upstreamTaskId: upstreamId, credits: 30 });
+        } finally {
+          await store.close();
+        }
+        expect(await api(`/admin/v1/keys/${keyId}`, admin)).toMatchObject({
+          balance: '5.0000',
+          held: '0.0000',
+          spent: '0.0000',
+        });
+        expect(await api('/admin/v1/ledger/audit', admin)).toEqual({ balanced: true, problems: [] });
+      },
+      180_000,
+    );
+  },
+);

@@ -37,6 +37,16 @@ export interface BackendSettings {
   readonly copyAttempts?: number;
   /** How long a provider that refused without a Retry-After is skipped; default 1 s. */
   readonly failureHoldMs?: number;
+  /**
+   * How often a process looks for upstream tasks whose inbetween task ended with no worker on it, to cancel
+   * them (INBETWEEN_UPSTREAM_SWEEP_INTERVAL); default 60 s.
+   */
+  readonly sweepIntervalMs?: number;
+  /**
+   * Hosts, addresses or CIDRs that output downloads may reach although private (INBETWEEN_ALLOW_PRIVATE_HOSTS,
+   * the setting image fetches and callbacks obey); none by default.
+   */
+  readonly allowPrivateHosts?: readonly string[];
 }
 
 /** What {@link assembleBackends} wires together. */
@@ -95,6 +105,7 @@ export function assembleBackends(options: AssembleBackendsOptions): BackendRoute
         maxOutputBytes: settings.maxOutputBytes ?? 500 * 1024 * 1024,
         downloadTimeoutMs: Math.max(requestTimeoutMs, 120_000),
         ...(settings.copyAttempts ? { copyAttempts: settings.copyAttempts } : {}),
+        ...(settings.allowPrivateHosts ? { allowPrivateHosts: settings.allowPrivateHosts } : {}),
       }),
       slots: new SlotLimiter(provider.concurrency, notify),
       breaker: new CircuitBreaker({
@@ -122,5 +133,7 @@ export function assembleBackends(options: AssembleBackendsOptions): BackendRoute
     backends,
     store: options.store,
     ...(settings.failureHoldMs !== undefined ? { failureHoldMs: settings.failureHoldMs } : {}),
+    // A create's answer may take the whole request time limit; twice that and it is no longer on its way.
+    submissionGraceMs: 2 * requestTimeoutMs,
   });
 }

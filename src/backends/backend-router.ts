@@ -1,5 +1,6 @@
 import type { TaskStore } from '../store/index.js';
 import { isOpenAttempt } from '../store/index.js';
+import { cancelAbandonedAttempts, type AbandonedSweepResult } from './abandoned-attempts.js';
 import {
   BackendUnavailableError,
   TaskRenderError,
@@ -10,6 +11,7 @@ import {
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { Routes } from './routes.js';
 import type { SlotLimiter } from './slot-limiter.js';
+import { DEFAULT_CANCEL_CLAIM_TTL_MS, UpstreamBackend } from './upstream/upstream-backend.js';
 
 /** One backend as the router holds it: the renderer, its concurrency limit and, upstream, its breaker. */
 export interface RoutedBackend {
@@ -22,9 +24,14 @@ export interface RoutedBackend {
 export interface BackendRouterOptions {
   readonly routes: Routes;
   readonly backends: ReadonlyMap<string, RoutedBackend>;
-  readonly store: Pick<TaskStore, 'listUpstreamAttempts'>;
+  readonly store: Pick<TaskStore, 'listUpstreamAttempts' | 'listAbandonedUpstreamAttempts'>;
   /** How long a provider that failed without a Retry-After is left alone, so a queue does not hammer it. */
   readonly failureHoldMs?: number;
+  /**
+   * How long after it was written a submission in doubt may still be answered to a live worker, so the sweep
+   * of abandoned attempts leaves it; default 60 s.
+   */
+  readonly submissionGraceMs?: number;
   readonly clock?: () => number;
 }
 
@@ -64,6 +71,30 @@ export class BackendRouter {
     return [...this.#options.routes]
       .filter(([, names]) => names.some((name) => this.#available(name, now)))
       .map(([model]) => model);
+  }
+
+  /**
+   * Cancels upstream what tasks that ended with no worker on them left running there (see
+   * {@link cancelAbandonedAttempts}); every process with providers sweeps, and each attempt is asked about once.
+   */
+  cancelAbandoned(onError?: (error: unknown) => void): Promise<AbandonedSweepResult> {
+    const upstream = new Map<string, UpstreamBackend>();
+    for (const [name, routed] of this.#options.backends) {
+      if (routed.backend instanceof UpstreamBackend) upstream.set(name, routed.backend);
+    }
+    return cancelAbandonedAttempts({
+      store: this.#options.store,
+      backends: upstream,
+      submissionGraceMs: this.#options.submissionGraceMs ?? 60_000,
+      claimTtlMs: DEFAULT_CANCEL_CLAIM_TTL_MS,
+      now: new Date(this.#now()),
+      ...(onError ? { onError } : {}),
+    });
+  }
+
+  /** Whether any backend is an upstream provider (and so the sweep of abandoned attempts has work). */
+  hasUpstream(): boolean {
+    return [...this.#options.backends.values()].some((routed) => routed.backend instanceof UpstreamBackend);
   }
 
   async render(job: RenderJob): Promise<RenderResult> {

@@ -1,3 +1,4 @@
+export { type AbandonedSweepResult } from './abandoned-attempts.js';
 export {
   assembleBackends,
   type AssembleBackendsOptions,

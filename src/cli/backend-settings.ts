@@ -25,6 +25,9 @@ export function backendSettings(config: Config): BackendSettings {
     maxOutputBytes: config.maxOutputBytes,
     breakerThreshold: config.breakerThreshold,
     breakerCooldownMs: config.breakerCooldown,
+    sweepIntervalMs: config.upstreamSweepInterval,
+    // One setting for every fetch of a URL inbetween did not choose: images, callbacks and provider outputs.
+    allowPrivateHosts: config.allowPrivateHosts,
   };
 }
 

@@ -107,4 +107,12 @@ export const BACKEND_SETTINGS = {
     min: 100,
     doc: 'How long an open circuit skips its provider before one trial task goes through.',
   },
+  upstreamSweepInterval: {
+    env: 'INBETWEEN_UPSTREAM_SWEEP_INTERVAL',
+    flag: '--upstream-sweep-interval',
+    type: 'duration-ms',
+    default: '1m',
+    min: 100,
+    doc: 'How often each process with a provider looks for upstream tasks left running by tasks that ended with no worker on them (cancelled while their worker was down) and cancels them.',
+  },
 } as const satisfies Record<string, SettingSpec>;

@@ -237,7 +237,7 @@ export const SETTINGS = {
     flag: '--allow-private-hosts',
     type: 'list',
     default: '',
-    doc: 'Hosts or addresses exempt from the private-address refusal on image fetches and callbacks (for tests).',
+    doc: 'Hosts or addresses exempt from the private-address refusal on image fetches, callbacks and downloads of provider outputs (for tests).',
   },
   fetchTimeout: {
     env: 'INBETWEEN_FETCH_TIMEOUT',

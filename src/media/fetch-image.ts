@@ -1,10 +1,9 @@
-import type { LookupAddress } from 'node:dns';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 
 import { apiError, type ApiError } from '../contract/index.js';
 import { parseAllowList, type AllowList } from './address-policy.js';
-import { pinnedLookup, UnsafeTargetError, vetHost, type HostResolver } from './safe-connect.js';
+import { GuardedGetError, guardedGet } from './guarded-get.js';
+import { UnsafeTargetError, type HostResolver } from './safe-connect.js';
 
 /** Default download ceiling: the API's 50 MB image limit. */
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
@@ -55,11 +54,6 @@ function resolveOptions(options: FetchOptions): ResolvedFetchOptions {
     resolveHost: options.resolveHost,
   };
 }
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/** What one request ended with: a body, or where to go next. */
-type HopResult = { kind: 'body'; bytes: Uint8Array } | { kind: 'redirect'; location: string };
 
 /** How one request failed, before it is turned into an ApiError with the caller's param. */
 class FetchFailure extends Error {
@@ -128,84 +122,30 @@ async function followRedirects(
   options: ResolvedFetchOptions,
   signal: AbortSignal,
 ): Promise<Uint8Array> {
-  let url = parseUrl(start);
-  for (let redirects = 0; ; redirects++) {
-    const addresses = await vetHost(url, options.allowList, signal, options.resolveHost);
-    const result = await requestOnce(url, addresses, options.maxBytes, signal);
-    if (result.kind === 'body') return result.bytes;
-    if (redirects >= options.maxRedirects) {
-      throw new FetchFailure('002014005', `too many redirects (more than ${options.maxRedirects})`);
-    }
-    url = parseUrl(result.location, url);
-  }
-}
-
-function parseUrl(value: string, base?: URL): URL {
-  let url: URL;
+  let response: IncomingMessage;
   try {
-    url = new URL(value, base);
-  } catch (error) {
-    throw new FetchFailure('002014005', base ? 'the redirect location is not a URL' : 'not a URL', error);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    const where = base ? 'a redirect to ' : '';
-    throw new FetchFailure(
-      '002014005',
-      `${where}the ${url.protocol} scheme is not allowed (only http and https)`,
-    );
-  }
-  return url;
-}
-
-function requestOnce(
-  url: URL,
-  addresses: readonly LookupAddress[],
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<HopResult> {
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise<HopResult>((resolve, reject) => {
-    const request = client.request(url, {
-      method: 'GET',
-      lookup: pinnedLookup(addresses),
-      // No pooled sockets: a kept-alive connection must never outlive the vetting of the hop that opened it.
-      agent: false,
+    response = await guardedGet(start, {
+      allowList: options.allowList,
       signal,
-      headers: { accept: 'image/png, image/jpeg, image/webp;q=0.9, */*;q=0.1', 'user-agent': 'inbetween' },
+      maxRedirects: options.maxRedirects,
+      headers: { accept: 'image/png, image/jpeg, image/webp;q=0.9, */*;q=0.1' },
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
-    const fail = (error: unknown) => {
-      request.destroy();
-      reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    request.on('error', reject);
-    request.on('response', (response) => {
-      try {
-        const hop = judgeResponse(response, maxBytes);
-        if (hop !== undefined) {
-          request.destroy();
-          resolve(hop);
-          return;
-        }
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      void readBody(response, maxBytes).then(resolve, fail);
-    });
-    request.end();
-  });
+  } catch (error) {
+    if (error instanceof GuardedGetError) throw new FetchFailure('002014005', error.message, error);
+    throw error;
+  }
+  try {
+    judgeResponse(response, options.maxBytes);
+    return await readBody(response, options.maxBytes);
+  } finally {
+    response.destroy();
+  }
 }
 
-/** A redirect to follow, undefined for a 2xx to read, or a throw for anything else. */
-function judgeResponse(response: IncomingMessage, maxBytes: number): HopResult | undefined {
+/** Throws for an answer that is not a 2xx or declares a body over the limit. */
+function judgeResponse(response: IncomingMessage, maxBytes: number): void {
   const status = response.statusCode ?? 0;
-  if (REDIRECT_STATUSES.has(status)) {
-    const location = response.headers.location;
-    if (location === undefined) {
-      throw new FetchFailure('002014005', `the server answered HTTP ${status} without a Location`);
-    }
-    return { kind: 'redirect', location };
-  }
   if (status < 200 || status > 299) {
     const text = response.statusMessage ? ` ${response.statusMessage}` : '';
     throw new FetchFailure('002014005', `the server answered HTTP ${status}${text}`);
@@ -214,10 +154,9 @@ function judgeResponse(response: IncomingMessage, maxBytes: number): HopResult |
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new FetchFailure('002014004', `${describeBytes(declared)} (its Content-Length)`);
   }
-  return undefined;
 }
 
-async function readBody(response: IncomingMessage, maxBytes: number): Promise<HopResult> {
+async function readBody(response: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of response as AsyncIterable<Buffer>) {
@@ -229,7 +168,7 @@ async function readBody(response: IncomingMessage, maxBytes: number): Promise<Ho
   }
   if (!response.complete) throw new FetchFailure('002014005', 'the server closed the connection mid-body');
   const body = Buffer.concat(chunks, total);
-  return { kind: 'body', bytes: new Uint8Array(body.buffer, body.byteOffset, body.length) };
+  return new Uint8Array(body.buffer, body.byteOffset, body.length);
 }
 
 /** `52428800` reads `50 MiB (52428800 bytes)`: the round figure for people, the exact one for checking. */

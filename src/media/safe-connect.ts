@@ -7,7 +7,12 @@ import { blockedAddressKind, type AllowList } from './address-policy.js';
 
 /** Why a URL's host may not be reached: a DNS failure or a blocked address; the message is safe to show. */
 export class UnsafeTargetError extends Error {
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    /** True for an address that is off limits (asking again cannot help), false for a DNS failure. */
+    readonly blocked = false,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'UnsafeTargetError';
   }
@@ -48,7 +53,7 @@ export async function vetHost(
         version !== 0
           ? `${host} is a blocked address (${kind})`
           : `${host} resolves to a blocked address (${kind})`;
-      throw new UnsafeTargetError(detail, new Error(`${host} -> ${address} (${kind})`));
+      throw new UnsafeTargetError(detail, new Error(`${host} -> ${address} (${kind})`), true);
     }
   }
   return addresses;

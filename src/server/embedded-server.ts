@@ -12,6 +12,7 @@ import type { TaskSignals } from '../queue/task-signals.js';
 import { LocalWorker, type LocalWorkerOptions } from '../worker/local-worker.js';
 import { QueueConsumer } from '../worker/queue-consumer.js';
 import { RenderMetrics } from '../worker/render-metrics.js';
+import { scheduleUpstreamSweep } from '../worker/upstream-sweep.js';
 import type { S3BlobStorage } from '../storage/index.js';
 
 export interface EmbeddedServerOptions {
@@ -171,6 +172,7 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
     fileSecret: options.fileSecret,
     renderMetrics,
   });
+  let sweep: { stop(): Promise<void> } | null = null;
   return {
     app,
     service,
@@ -183,9 +185,19 @@ export function assembleEmbeddedServer(options: EmbeddedServerOptions): Embedded
       if (consumer) consumer.start();
       else worker.start();
       webhooks.start();
+      // Every process with providers sweeps, whether it renders or not: the claim keeps it to one cancel each.
+      if (router.hasUpstream()) {
+        sweep = scheduleUpstreamSweep({
+          router,
+          intervalMs: options.backends?.sweepIntervalMs ?? 60_000,
+          onError: (error) => app.log.error({ err: error }, 'upstream sweep error'),
+          onSwept: (result) => app.log.info({ swept: result }, 'abandoned upstream attempts settled'),
+        });
+      }
     },
     close: async () => {
       await app.close();
+      await sweep?.stop();
       await (consumer ?? worker).stop();
       await webhooks.stop();
       await pool.close();

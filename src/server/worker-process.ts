@@ -7,6 +7,7 @@ import type { OffPeakWindow } from '../tasks/off-peak-window.js';
 import { LocalWorker } from '../worker/local-worker.js';
 import { QueueConsumer } from '../worker/queue-consumer.js';
 import { RenderMetrics } from '../worker/render-metrics.js';
+import { scheduleUpstreamSweep } from '../worker/upstream-sweep.js';
 import type { Deployment } from './open-deployment.js';
 
 /** Options of {@link startWorkerProcess}. */
@@ -90,11 +91,19 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   });
   if (consumer) consumer.start();
   else worker.start();
+  const sweep = router.hasUpstream()
+    ? scheduleUpstreamSweep({
+        router,
+        intervalMs: options.backends.sweepIntervalMs ?? 60_000,
+        ...(options.onError ? { onError: options.onError } : {}),
+      })
+    : null;
   return {
     healthPort: (server.address() as AddressInfo).port,
     owner: worker.owner,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sweep?.stop();
       await (consumer ?? worker).stop();
       await pool.close();
     },

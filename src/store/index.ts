@@ -34,6 +34,8 @@ export {
   isOpenAttempt,
   UPSTREAM_ATTEMPT_STATES,
   upstreamTag,
+  type AbandonedAttemptsQuery,
+  type AbandonedUpstreamAttempt,
   type NewUpstreamAttempt,
   type UpstreamAttempt,
   type UpstreamAttemptChange,

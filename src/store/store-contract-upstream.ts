@@ -152,4 +152,78 @@ export function describeUpstreamContract(ctx: StoreTestContext): void {
       expect(await ctx.store.upstreamCost(A)).toEqual({ credits: 42, costMicros: 100_000 });
     });
   });
+
+  describe('abandoned upstream attempts', () => {
+    const attemptOn = async (taskId: string, provider: string, upstreamTaskId: string | null) => {
+      await ctx.store.recordUpstreamAttempt({ taskId, keyId: A, provider, model: 'm', now: at(1) });
+      if (upstreamTaskId) {
+        await ctx.store.updateUpstreamAttempt(taskId, 1, { state: 'accepted', upstreamTaskId }, at(2));
+      }
+    };
+    const query = (now: number, extra: { providers?: string[]; claimTtl?: number } = {}) => ({
+      providers: extra.providers ?? ['vidu', 'gateway'],
+      claimedBefore: at(now - (extra.claimTtl ?? 1000)),
+      submittedBefore: at(now - 100),
+      limit: 10,
+    });
+
+    it('lists the open attempts of ended or deleted tasks, for the providers asked, least recently changed first', async () => {
+      const running = await insert(A, { model: 'model_r' });
+      const cancelled = await insert(A);
+      const inDoubt = await insert(A);
+      // Without a callback: one still to be delivered would keep the task from retention.
+      const gone = await insert(A, { callbackUrl: null });
+      const otherProvider = await insert(A);
+      await attemptOn(running.id, 'vidu', 'up_r');
+      await attemptOn(cancelled.id, 'vidu', 'up_c');
+      await attemptOn(inDoubt.id, 'vidu', null);
+      await attemptOn(gone.id, 'vidu', 'up_g');
+      await attemptOn(otherProvider.id, 'gateway', 'up_o');
+      await claim('w1', at(3));
+      for (const task of [cancelled, inDoubt, otherProvider]) await ctx.store.cancelTask(task.id, A, at(4));
+      // Finished and deleted by retention: its attempt (and what it may cost) outlives it.
+      await ctx.store.cancelTask(gone.id, A, at(4));
+      await ctx.store.deleteFinishedBefore(at(5));
+      const listed = await ctx.store.listAbandonedUpstreamAttempts(query(50, { providers: ['vidu'] }));
+      // The submission in doubt is too young: its worker may still hear the provider's answer.
+      expect(listed.map((a) => [a.attempt.taskId, a.attempt.upstreamTaskId, a.taskStatus])).toEqual([
+        [cancelled.id, 'up_c', 'cancelled'],
+        [gone.id, 'up_g', null],
+      ]);
+      const later = await ctx.store.listAbandonedUpstreamAttempts(query(500));
+      expect(later.map((a) => a.attempt.taskId)).toEqual([
+        inDoubt.id,
+        cancelled.id,
+        gone.id,
+        otherProvider.id,
+      ]);
+      expect(later[0].attempt).toMatchObject({ state: 'submitting', cancelClaimedAt: null });
+      // Closed attempts are nobody's business: the task's provider has finished with them.
+      await ctx.store.updateUpstreamAttempt(cancelled.id, 1, { state: 'cancelled' }, at(600));
+      const after = await ctx.store.listAbandonedUpstreamAttempts(query(700));
+      expect(after.map((a) => a.attempt.taskId)).not.toContain(cancelled.id);
+      expect(after.map((a) => a.attempt.taskId)).not.toContain(running.id);
+    });
+
+    it('grants the cancel of an attempt to one claimer, until the claim is stale', async () => {
+      const task = await insert(A);
+      await attemptOn(task.id, 'vidu', 'up_1');
+      await ctx.store.cancelTask(task.id, A, at(3));
+      const claims = await Promise.all(
+        [0, 1, 2, 3].map(() => ctx.store.claimUpstreamCancel(task.id, 1, at(10), at(0))),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect((await ctx.store.listUpstreamAttempts(task.id))[0].cancelClaimedAt).toEqual(at(10));
+      // Claimed: no longer listed as abandoned until the claim is stale.
+      expect(await ctx.store.listAbandonedUpstreamAttempts(query(500, { claimTtl: 1000 }))).toEqual([]);
+      expect(await ctx.store.claimUpstreamCancel(task.id, 1, at(500), at(-500))).toBe(false);
+      // The claimer died: after the time limit another process takes it over.
+      expect(await ctx.store.listAbandonedUpstreamAttempts(query(2000, { claimTtl: 1000 }))).toHaveLength(1);
+      expect(await ctx.store.claimUpstreamCancel(task.id, 1, at(2000), at(1000))).toBe(true);
+      // An attempt that is closed cannot be claimed at all.
+      await ctx.store.updateUpstreamAttempt(task.id, 1, { state: 'cancelled' }, at(2001));
+      expect(await ctx.store.claimUpstreamCancel(task.id, 1, at(9000), at(9000))).toBe(false);
+      expect(await ctx.store.claimUpstreamCancel(task.id, 2, at(9000), at(9000))).toBe(false);
+    });
+  });
 }

@@ -1,6 +1,8 @@
 import type { GenerationRequest, Micros, TaskStatus } from '../contract/index.js';
 import type { KeyAccount, LedgerAudit, LedgerEntry } from './ledger.js';
 import type {
+  AbandonedAttemptsQuery,
+  AbandonedUpstreamAttempt,
   NewUpstreamAttempt,
   UpstreamAttempt,
   UpstreamAttemptChange,
@@ -282,6 +284,17 @@ export interface TaskStore {
   listUpstreamAttempts(taskId: string): Promise<UpstreamAttempt[]>;
   /** What providers charged for a key's tasks, summed over every attempt (kept when tasks are deleted). */
   upstreamCost(keyId: string): Promise<UpstreamCost>;
+  /**
+   * Open attempts (submitting, accepted) whose task is final or gone and whose cancel nobody claimed since
+   * `claimedBefore`, least recently changed first: the provider may be rendering, and charging, for nothing.
+   */
+  listAbandonedUpstreamAttempts(query: AbandonedAttemptsQuery): Promise<AbandonedUpstreamAttempt[]>;
+  /**
+   * Claims the upstream cancel of an open attempt: true for exactly one caller across processes, until its claim
+   * is older than `staleBefore` (the process that took it died before it recorded the outcome); false when the
+   * attempt is not open any more or someone else holds the claim.
+   */
+  claimUpstreamCancel(taskId: string, attempt: number, now: Date, staleBefore: Date): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Micros } from '../contract/index.js';
+import type { Micros, TaskStatus } from '../contract/index.js';
 
 /**
  * Where one upstream attempt stands. `submitting` is written before the request goes out, so a crash leaves a
@@ -40,8 +40,37 @@ export interface UpstreamAttempt {
   costMicros: Micros | null;
   /** The provider's reason, for a rejection or failure. */
   reason: string | null;
+  /**
+   * When a process claimed the upstream cancel of this attempt (see {@link TaskStore.claimUpstreamCancel}); null
+   * while nobody has. A claim older than the claim time limit belongs to a process that died and may be taken.
+   */
+  cancelClaimedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * An attempt that may still own a paid upstream task although nobody follows it any more: its task ended
+ * (cancelled while no worker held it, failed when its attempts ran out) or was deleted.
+ */
+export interface AbandonedUpstreamAttempt {
+  attempt: UpstreamAttempt;
+  /** The task's state; null when the task row is gone. */
+  taskStatus: TaskStatus | null;
+}
+
+/** What {@link TaskStore.listAbandonedUpstreamAttempts} looks for. */
+export interface AbandonedAttemptsQuery {
+  /** Only attempts with these providers (the ones the caller can reach). */
+  providers: readonly string[];
+  /** Attempts whose cancel was claimed at or after this moment are someone else's still. */
+  claimedBefore: Date;
+  /**
+   * A submission (no upstream id yet) written at or after this moment may still be answered to a live worker;
+   * it is left until it is older.
+   */
+  submittedBefore: Date;
+  limit: number;
 }
 
 /** What {@link TaskStore.recordUpstreamAttempt} needs. */

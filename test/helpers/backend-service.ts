@@ -106,7 +106,14 @@ export async function startBackendService(
       ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     },
-    backends: { pollIntervalMs: 20, requestTimeoutMs: 2000, failureHoldMs: 0, ...backends },
+    backends: {
+      pollIntervalMs: 20,
+      requestTimeoutMs: 2000,
+      failureHoldMs: 0,
+      // The fake providers serve their outputs from 127.0.0.1, which output downloads refuse unless allowed.
+      allowPrivateHosts: ['127.0.0.1'],
+      ...backends,
+    },
   });
   const { app } = server;
   if (options.listen) {

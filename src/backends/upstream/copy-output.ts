@@ -2,8 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { AllowList } from '../../media/index.js';
+import { GuardedGetError, guardedGet } from '../../media/guarded-get.js';
+import { UnsafeTargetError } from '../../media/safe-connect.js';
 import type { BlobStorage } from '../../storage/index.js';
 
 /** What a copied file must be. */
@@ -29,14 +33,23 @@ export interface CopyOutputOptions {
   readonly kind: OutputKind;
   readonly maxBytes: number;
   readonly timeoutMs: number;
+  /**
+   * Private addresses the download may reach all the same (INBETWEEN_ALLOW_PRIVATE_HOSTS): a provider's output
+   * URL is a URL inbetween did not choose, fetched under the rules of image URLs and callbacks.
+   */
+  readonly allowList: AllowList;
   readonly signal: AbortSignal;
 }
 
+/** Redirects an output URL may take (signed storage URLs redirect once or twice at most). */
+const MAX_REDIRECTS = 5;
+
 /**
- * Copies a provider's output into inbetween's storage before its URL expires: streamed into a scratch file with a
- * size cap, its first bytes checked to be an MP4 (`ftyp` box) or, for a cover, a JPEG or PNG, then moved under
- * `key`. An HTTP error, a timeout or a cut connection is worth another try; a file of the wrong kind or size
- * is not, for that URL.
+ * Copies a provider's output into inbetween's storage before its URL expires: fetched without reaching private
+ * addresses (each hop vetted, as for image URLs), streamed into a scratch file with a size cap, its first bytes
+ * checked to be an MP4 (`ftyp` box) or, for a cover, a JPEG or PNG, then moved under `key`. An HTTP error, a
+ * timeout, a DNS failure or a cut connection is worth another try; a refused address, a file of the wrong kind
+ * or size is not, for that URL.
  */
 export async function copyOutput(options: CopyOutputOptions): Promise<{ bytes: number; key: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'inbetween-copy-'));
@@ -57,31 +70,48 @@ async function download(options: CopyOutputOptions, path: string): Promise<void>
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
   const name = options.kind === 'video' ? 'the video' : 'the cover';
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetch(options.url, { signal, redirect: 'follow' });
+    response = await guardedGet(options.url, {
+      allowList: options.allowList,
+      signal,
+      maxRedirects: MAX_REDIRECTS,
+    });
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
+    if ((error instanceof UnsafeTargetError && error.blocked) || error instanceof GuardedGetError) {
+      throw new OutputCopyError(`fetching ${name} was refused: ${error.message}`, true, { cause: error });
+    }
     throw new OutputCopyError(`fetching ${name} failed: ${(error as Error).message}`, false, {
       cause: error,
     });
   }
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new OutputCopyError(`fetching ${name} answered HTTP ${response.status}`, false);
+  try {
+    await saveBody(response, options, path, name, signal);
+  } finally {
+    response.destroy();
   }
-  const declared = Number(response.headers.get('content-length'));
+}
+
+async function saveBody(
+  response: IncomingMessage,
+  options: CopyOutputOptions,
+  path: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) {
+    throw new OutputCopyError(`fetching ${name} answered HTTP ${status}`, false);
+  }
+  const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > options.maxBytes) {
-    await response.body.cancel();
     throw new OutputCopyError(`${name} is ${declared} bytes, over the ${options.maxBytes}-byte limit`, true);
   }
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-      checked(options.kind, options.maxBytes, name),
-      createWriteStream(path),
-      { signal },
-    );
+    await pipeline(response, checked(options.kind, options.maxBytes, name), createWriteStream(path), {
+      signal,
+    });
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (error instanceof OutputCopyError) throw error;

@@ -1,3 +1,4 @@
+import type { AllowList } from '../../media/index.js';
 import type { BlobStorage } from '../../storage/index.js';
 import { TaskRenderError } from '../backend.js';
 import { copyOutput, OutputCopyError } from './copy-output.js';
@@ -16,6 +17,8 @@ export interface CopyOutputsOptions {
   readonly downloadTimeoutMs: number;
   readonly pollIntervalMs: number;
   readonly copyAttempts?: number;
+  /** Private addresses the downloads may reach all the same (INBETWEEN_ALLOW_PRIVATE_HOSTS). */
+  readonly allowList: AllowList;
   readonly signal: AbortSignal;
 }
 
@@ -74,6 +77,7 @@ async function copy(
     kind,
     maxBytes: options.maxOutputBytes,
     timeoutMs: options.downloadTimeoutMs,
+    allowList: options.allowList,
     signal: options.signal,
   });
   return copied.key;

@@ -1,6 +1,12 @@
-import { formatUsd, usdToMicros } from '../../contract/index.js';
+import { parseAllowList, type AllowList } from '../../media/index.js';
 import type { BlobStorage } from '../../storage/index.js';
-import { isOpenAttempt, type TaskStore, type UpstreamAttempt, type UpstreamInfo } from '../../store/index.js';
+import {
+  isOpenAttempt,
+  type AbandonedUpstreamAttempt,
+  type TaskStore,
+  type UpstreamAttempt,
+  type UpstreamInfo,
+} from '../../store/index.js';
 import {
   BackendUnavailableError,
   cancelledByClient,
@@ -9,15 +15,20 @@ import {
   type RenderJob,
   type RenderResult,
 } from '../backend.js';
+import { cancelUpstream, claimCancel, type CancelOutcome } from './cancel-upstream.js';
 import { copyOutputs } from './copy-outputs.js';
 import { ProviderHttpError } from './provider-http.js';
 import { pause } from './pause.js';
+import { costOf, withCost } from './upstream-cost.js';
 import type { UpstreamProvider, UpstreamStatus, UpstreamSubmission } from './upstream-provider.js';
 
 /** Options of {@link UpstreamBackend}. */
 export interface UpstreamBackendOptions {
   readonly provider: UpstreamProvider;
-  readonly store: Pick<TaskStore, 'recordUpstreamAttempt' | 'updateUpstreamAttempt' | 'listUpstreamAttempts'>;
+  readonly store: Pick<
+    TaskStore,
+    'recordUpstreamAttempt' | 'updateUpstreamAttempt' | 'listUpstreamAttempts' | 'claimUpstreamCancel'
+  >;
   readonly storage: BlobStorage;
   /** Between two polls of a running upstream task. */
   readonly pollIntervalMs: number;
@@ -29,8 +40,24 @@ export interface UpstreamBackendOptions {
   readonly downloadTimeoutMs: number;
   /** Tries at copying the outputs, each with fresh URLs from the provider. */
   readonly copyAttempts?: number;
+  /** Addresses output downloads may reach although private (INBETWEEN_ALLOW_PRIVATE_HOSTS). */
+  readonly allowPrivateHosts?: readonly string[];
   readonly clock?: () => Date;
 }
+
+/**
+ * How long a process's claim on an upstream cancel holds before another may take it over (its claimer died):
+ * far longer than the lookup (60 s at most) and the cancel (30 s) it covers.
+ */
+export const DEFAULT_CANCEL_CLAIM_TTL_MS = 10 * 60_000;
+
+/** Why an abandoned attempt's task no longer wants it, as the attempt's reason says. */
+const ENDED: Readonly<Record<string, string>> = {
+  cancelled: 'cancelled by the client while no worker held the task',
+  failed: 'the task failed while no worker held it',
+  completed: 'the task completed elsewhere',
+  gone: 'the task was deleted',
+};
 
 // Reasons a provider gives for refusing that are about inbetween's account, not the task: try elsewhere.
 const ACCOUNT_REASONS = new Set([
@@ -50,10 +77,13 @@ export class UpstreamBackend implements Backend {
   readonly name: string;
   readonly #options: UpstreamBackendOptions;
   readonly #provider: UpstreamProvider;
+  readonly #allowList: AllowList;
 
   constructor(options: UpstreamBackendOptions) {
     this.#options = options;
     this.#provider = options.provider;
+    // Parsed now, so an entry that is not an address stops the start rather than the first copy.
+    this.#allowList = parseAllowList(options.allowPrivateHosts);
     this.name = options.provider.name;
   }
 
@@ -213,6 +243,7 @@ export class UpstreamBackend implements Backend {
       await job.onBackend(this.name, withCost(info, status));
       const copied = await copyOutputs({
         ...this.#options,
+        allowList: this.#allowList,
         first: status,
         refresh: () => this.#provider.status(info.task_id, job.signal),
         keys: job.outputKeys,
@@ -240,7 +271,7 @@ export class UpstreamBackend implements Backend {
 
   /**
    * The client cancelled (or the task took too long): so does the provider, if it still can; what it charged
-   * anyway is recorded.
+   * anyway is recorded. Only one process asks: a sweep may have found the task ended first.
    */
   async #cancelUpstream(
     attempt: UpstreamAttempt,
@@ -248,14 +279,53 @@ export class UpstreamBackend implements Backend {
     last: UpstreamStatus | null,
     timedOut: boolean,
   ): Promise<void> {
-    const signal = AbortSignal.timeout(30_000);
-    const cancelled = await this.#provider.cancel(info.task_id, signal).catch(() => false);
-    const now = await this.#provider.status(info.task_id, signal).catch(() => last);
-    const why = timedOut ? 'no result in time' : 'cancelled by the client';
-    await this.#update(attempt, {
+    await cancelUpstream({
+      provider: this.#provider,
+      store: this.#options.store,
+      attempt,
+      upstreamId: info.task_id,
+      last,
+      why: timedOut ? 'no result in time' : 'cancelled by the client',
       state: timedOut ? 'failed' : 'cancelled',
-      reason: cancelled ? why : `${why}; ${this.name} could not cancel it`,
-      ...(now ? costOf(now) : {}),
+      claimTtlMs: DEFAULT_CANCEL_CLAIM_TTL_MS,
+      now: () => this.#now(),
+    });
+  }
+
+  /**
+   * Settles an attempt nobody follows any more (its task ended while no worker held it, see
+   * {@link TaskStore.listAbandonedUpstreamAttempts}): claims it, looks a submission in doubt up in the
+   * provider's task list, and cancels the upstream task, recording what it charged. `not_submitted`: the
+   * submission never arrived (closed as rejected, nothing paid).
+   */
+  async cancelAbandoned(abandoned: AbandonedUpstreamAttempt): Promise<CancelOutcome | 'not_submitted'> {
+    const { attempt } = abandoned;
+    if (!(await claimCancel(this.#options.store, attempt, DEFAULT_CANCEL_CLAIM_TTL_MS, this.#now()))) {
+      return 'claimed_elsewhere';
+    }
+    let upstreamId = attempt.upstreamTaskId;
+    if (upstreamId === null) {
+      // Unanswered, the claim stays: once stale, a later sweep asks again. Sending anything now could pay twice.
+      const found = await this.#lookup(attempt, AbortSignal.timeout(60_000)).catch(() => undefined);
+      if (found === undefined) return 'unreachable';
+      if (found === null) {
+        await this.#update(attempt, { state: 'rejected', reason: 'not found in the provider task list' });
+        return 'not_submitted';
+      }
+      await this.#accepted(attempt, found);
+      upstreamId = found;
+    }
+    return cancelUpstream({
+      provider: this.#provider,
+      store: this.#options.store,
+      attempt,
+      upstreamId,
+      last: null,
+      why: ENDED[abandoned.taskStatus ?? 'gone'] ?? `the task is ${abandoned.taskStatus}`,
+      state: 'cancelled',
+      claimTtlMs: DEFAULT_CANCEL_CLAIM_TTL_MS,
+      now: () => this.#now(),
+      claimed: true,
     });
   }
 
@@ -296,31 +366,4 @@ function definitelyRefused(error: ProviderHttpError): boolean {
   if (error.failure === 'in_doubt') return false;
   // A 5xx without the provider's own error body came from something in front of it, which may have passed it on.
   return (error.status ?? 0) < 500 || error.reason !== null;
-}
-
-function costOf(status: UpstreamStatus): { credits?: number; costMicros?: number } {
-  return {
-    ...(status.credits !== undefined ? { credits: status.credits } : {}),
-    ...(status.costUsd !== undefined && usdMicros(status.costUsd) !== null
-      ? { costMicros: usdMicros(status.costUsd)! }
-      : {}),
-  };
-}
-
-function withCost(info: UpstreamInfo, status: UpstreamStatus): UpstreamInfo {
-  const micros = status.costUsd !== undefined ? usdMicros(status.costUsd) : null;
-  return {
-    ...info,
-    ...(status.credits !== undefined ? { credits: status.credits } : {}),
-    ...(micros !== null ? { cost: formatUsd(micros) } : {}),
-  };
-}
-
-/** A provider's USD string as micro-dollars; null when it is not a plain amount. */
-function usdMicros(text: string): number | null {
-  try {
-    return usdToMicros(text);
-  } catch {
-    return null;
-  }
 }

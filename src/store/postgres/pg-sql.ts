@@ -161,4 +161,19 @@ export const SQL = {
   upstreamCostOfKey: `SELECT COALESCE(SUM(credits), 0)::double precision AS credits,
       COALESCE(SUM(cost_micros), 0)::bigint AS cost_micros
     FROM upstream_attempts WHERE key_id = $1`,
+  /** $1 providers, $2 claimed before, $3 submitted before, $4 limit; as SQLite's abandonedUpstreamAttempts. */
+  abandonedUpstreamAttempts: `SELECT a.*, t.status AS task_status
+    FROM upstream_attempts a LEFT JOIN tasks t ON t.id = a.task_id
+    WHERE a.state IN ('submitting', 'accepted') AND (t.id IS NULL OR t.status IN ('completed', 'failed', 'cancelled'))
+      AND (a.cancel_claimed_at IS NULL OR a.cancel_claimed_at < $2)
+      AND (a.state = 'accepted' OR a.updated_at < $3)
+      AND a.provider = ANY($1::text[])
+    ORDER BY a.updated_at, a.task_id, a.attempt LIMIT $4`,
+  /**
+   * One UPDATE: a second claimer waits on the row lock, then finds the claim taken and changes nothing, so only
+   * one process calls the provider's cancel.
+   */
+  claimUpstreamCancel: `UPDATE upstream_attempts SET cancel_claimed_at = $3
+    WHERE task_id = $1 AND attempt = $2 AND state IN ('submitting', 'accepted')
+      AND (cancel_claimed_at IS NULL OR cancel_claimed_at < $4)`,
 } as const;

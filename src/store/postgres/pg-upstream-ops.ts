@@ -1,7 +1,9 @@
-import { attemptFromRow } from '../sqlite/sqlite-upstream-ops.js';
-import type { UpstreamAttemptRow } from '../sqlite/upstream-statements.js';
+import { abandonedFromRow, attemptFromRow } from '../sqlite/sqlite-upstream-ops.js';
+import type { AbandonedAttemptRow, UpstreamAttemptRow } from '../sqlite/upstream-statements.js';
 import {
   upstreamTag,
+  type AbandonedAttemptsQuery,
+  type AbandonedUpstreamAttempt,
   type NewUpstreamAttempt,
   type UpstreamAttempt,
   type UpstreamAttemptChange,
@@ -33,6 +35,7 @@ export async function insertAttempt(ctx: PgContext, attempt: NewUpstreamAttempt)
     credits: null,
     cost_micros: null,
     reason: null,
+    cancel_claimed_at: null,
     created_at: at,
     updated_at: at,
   };
@@ -71,4 +74,33 @@ export async function readCost(ctx: PgContext, keyId: string): Promise<UpstreamC
     keyId,
   ]);
   return { credits: rows[0]?.credits ?? 0, costMicros: rows[0]?.cost_micros ?? 0 };
+}
+
+export async function readAbandoned(
+  ctx: PgContext,
+  query: AbandonedAttemptsQuery,
+): Promise<AbandonedUpstreamAttempt[]> {
+  const { rows } = await ctx.client.query<AbandonedAttemptRow>(SQL.abandonedUpstreamAttempts, [
+    query.providers,
+    query.claimedBefore.getTime(),
+    query.submittedBefore.getTime(),
+    query.limit,
+  ]);
+  return rows.map(abandonedFromRow);
+}
+
+export async function claimCancel(
+  ctx: PgContext,
+  taskId: string,
+  attempt: number,
+  now: Date,
+  staleBefore: Date,
+): Promise<boolean> {
+  const { rowCount } = await ctx.client.query(SQL.claimUpstreamCancel, [
+    taskId,
+    attempt,
+    now.getTime(),
+    staleBefore.getTime(),
+  ]);
+  return rowCount === 1;
 }

@@ -28,6 +28,8 @@ import type {
 } from '../task-store.js';
 import { planCancel, planComplete, planFail, planRelease } from '../task-transitions.js';
 import type {
+  AbandonedAttemptsQuery,
+  AbandonedUpstreamAttempt,
   NewUpstreamAttempt,
   UpstreamAttempt,
   UpstreamAttemptChange,
@@ -302,6 +304,15 @@ export class PostgresTaskStore implements TaskStore {
 
   upstreamCost(keyId: string): Promise<UpstreamCost> {
     return this.#read((ctx) => upstream.readCost(ctx, keyId));
+  }
+
+  listAbandonedUpstreamAttempts(query: AbandonedAttemptsQuery): Promise<AbandonedUpstreamAttempt[]> {
+    return this.#read((ctx) => upstream.readAbandoned(ctx, query));
+  }
+
+  // A single-row UPDATE is atomic by itself: the row lock decides between two claimers.
+  claimUpstreamCancel(taskId: string, attempt: number, now: Date, staleBefore: Date): Promise<boolean> {
+    return this.#read((ctx) => upstream.claimCancel(ctx, taskId, attempt, now, staleBefore));
   }
 
   async close(): Promise<void> {

@@ -210,6 +210,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX ledger_idempotency ON ledger_entries (idempotency_key) WHERE idempotency_key IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'upstream cancel claims',
+    // Who asks a provider to cancel an attempt whose task ended with no worker on it: one process at a time.
+    sql: `
+      ALTER TABLE upstream_attempts ADD COLUMN cancel_claimed_at INTEGER;
+    `,
+  },
 ];
 
 /**

@@ -28,6 +28,8 @@ import type {
 } from '../task-store.js';
 import { planCancel, planComplete, planFail, planRelease } from '../task-transitions.js';
 import type {
+  AbandonedAttemptsQuery,
+  AbandonedUpstreamAttempt,
   NewUpstreamAttempt,
   UpstreamAttempt,
   UpstreamAttemptChange,
@@ -282,6 +284,14 @@ export class SqliteTaskStore implements TaskStore {
 
   upstreamCost(keyId: string): Promise<UpstreamCost> {
     return settle(() => upstream.readCost(this.#ctx, keyId));
+  }
+
+  listAbandonedUpstreamAttempts(query: AbandonedAttemptsQuery): Promise<AbandonedUpstreamAttempt[]> {
+    return settle(() => upstream.readAbandoned(this.#ctx, query));
+  }
+
+  claimUpstreamCancel(taskId: string, attempt: number, now: Date, staleBefore: Date): Promise<boolean> {
+    return this.#write(() => upstream.claimCancel(this.#ctx, taskId, attempt, now, staleBefore));
   }
 
   close(): Promise<void> {

@@ -1,4 +1,7 @@
+import { isTaskStatus } from '../../contract/index.js';
 import type {
+  AbandonedAttemptsQuery,
+  AbandonedUpstreamAttempt,
   NewUpstreamAttempt,
   UpstreamAttempt,
   UpstreamAttemptChange,
@@ -7,7 +10,7 @@ import type {
 } from '../upstream-attempts.js';
 import { upstreamTag, UPSTREAM_ATTEMPT_STATES } from '../upstream-attempts.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { UpstreamAttemptRow } from './upstream-statements.js';
+import type { AbandonedAttemptRow, UpstreamAttemptRow } from './upstream-statements.js';
 
 // The upstream half of the SQLite store. Every function runs inside the transaction its caller opened.
 
@@ -26,6 +29,7 @@ export function insertAttempt(ctx: SqliteContext, attempt: NewUpstreamAttempt): 
     credits: null,
     cost_micros: null,
     reason: null,
+    cancel_claimed_at: null,
     created_at: at,
     updated_at: at,
   };
@@ -63,6 +67,42 @@ export function readCost(ctx: SqliteContext, keyId: string): UpstreamCost {
   return { credits: row?.credits ?? 0, costMicros: row?.cost_micros ?? 0 };
 }
 
+export function readAbandoned(ctx: SqliteContext, query: AbandonedAttemptsQuery): AbandonedUpstreamAttempt[] {
+  return ctx.sql.abandonedUpstreamAttempts
+    .all({
+      providers: JSON.stringify(query.providers),
+      claimed_before: query.claimedBefore.getTime(),
+      submitted_before: query.submittedBefore.getTime(),
+      limit: query.limit,
+    })
+    .map(abandonedFromRow);
+}
+
+export function claimCancel(
+  ctx: SqliteContext,
+  taskId: string,
+  attempt: number,
+  now: Date,
+  staleBefore: Date,
+): boolean {
+  const { changes } = ctx.sql.claimUpstreamCancel.run({
+    task_id: taskId,
+    attempt,
+    now: now.getTime(),
+    stale_before: staleBefore.getTime(),
+  });
+  return changes === 1;
+}
+
+/** Shared with the PostgreSQL store, whose rows have the same columns. */
+export function abandonedFromRow(row: AbandonedAttemptRow): AbandonedUpstreamAttempt {
+  const { task_status: status, ...attempt } = row;
+  if (status !== null && !isTaskStatus(status)) {
+    throw new Error(`Task ${row.task_id} has an unknown state ${status}`);
+  }
+  return { attempt: attemptFromRow(attempt), taskStatus: status };
+}
+
 export function attemptFromRow(row: UpstreamAttemptRow): UpstreamAttempt {
   if (!(UPSTREAM_ATTEMPT_STATES as readonly string[]).includes(row.state)) {
     throw new Error(`Upstream attempt ${row.tag} has an unknown state ${row.state}`);
@@ -79,6 +119,7 @@ export function attemptFromRow(row: UpstreamAttemptRow): UpstreamAttempt {
     credits: row.credits,
     costMicros: row.cost_micros,
     reason: row.reason,
+    cancelClaimedAt: row.cancel_claimed_at === null ? null : new Date(row.cancel_claimed_at),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

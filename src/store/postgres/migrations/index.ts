@@ -6,6 +6,7 @@ import { V0004_WEBHOOK_SECRET_ROTATION } from './v0004-webhook-secret-rotation.j
 import { V0005_SEALED_CALLBACK_SIGNING_KEYS } from './v0005-sealed-callback-signing-keys.js';
 import { V0006_BACKENDS_AND_UPSTREAM_ATTEMPTS } from './v0006-backends-and-upstream-attempts.js';
 import { V0007_BALANCE_ADJUSTMENTS_AND_IDEMPOTENT_MONEY_CALLS } from './v0007-balance-adjustments-and-idempotent-money-calls.js';
+import { V0008_UPSTREAM_CANCEL_CLAIMS } from './v0008-upstream-cancel-claims.js';
 
 export type { PgMigration } from './pg-migration.js';
 
@@ -22,4 +23,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   V0005_SEALED_CALLBACK_SIGNING_KEYS,
   V0006_BACKENDS_AND_UPSTREAM_ATTEMPTS,
   V0007_BALANCE_ADJUSTMENTS_AND_IDEMPOTENT_MONEY_CALLS,
+  V0008_UPSTREAM_CANCEL_CLAIMS,
 ];
