@@ -41,11 +41,7 @@ interface Case {
 const step = Number(process.env.STEP ?? 2);
 const flowOptions = JSON.parse(process.env.FLOW ?? '{}') as FlowOptions;
 const analyse = (start: RgbImage, end: RgbImage): Promise<PairAnalysis> =>
-  analysePair(start, end, {
-    regularisation: null,
-    flowOptions,
-    maxSide: Number(process.env.MAX_SIDE ?? 480),
-  });
+  analysePair(start, end, { regularisation: null, flowOptions });
 const load = async (paths: string[]): Promise<Case> => {
   const [start, end, truth] = await Promise.all(paths.map((p) => readRgb(p)));
   return { start, end, truth, analysis: await analyse(start, end) };

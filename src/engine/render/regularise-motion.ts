@@ -30,12 +30,6 @@ export interface MotionRegularisation extends RegulariseOptions {
    */
   readonly keepAbove: number;
   readonly fullBelow: number;
-  /**
-   * Weight of the global motion as the prior where nothing reliable is near, for pairs regularised fully (at
-   * or under `fullBelow`); `priorWeight` for the others. Far apart keyframes have few reliable vectors, and the
-   * camera's motion is a better guess for the rest than motion interpolated across the frame.
-   */
-  readonly fullPriorWeight: number;
   /** Confidence under which a vector is replaced whatever the pair's share, fully at 0 (0 turns this off). */
   readonly alwaysBelow: number;
   /**
@@ -47,9 +41,6 @@ export interface MotionRegularisation extends RegulariseOptions {
 
 export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
   ...DEFAULT_REGULARISE,
-  // Street g = 64 (18% matched) 18.42 -> 19.35 dB with the stronger prior; given to every pair it cost DAVIS
-  // 0.13 dB (bench/RESULTS.md, issue 14), hence only where the pair is regularised fully.
-  fullPriorWeight: 0.2,
   reconfirm: false,
   photometricSigma: 0,
   keepAbove: 0.85,
@@ -71,12 +62,6 @@ export function regulariseMotion(
   if (!startLuma || !endLuma) throw new RangeError('Expected startLuma and endLuma in motion');
   const global = measured.globalMotion ?? null;
   const motion = options.occlusionFill ? withOcclusionsFilled(measured, options.occlusionFill) : measured;
-  const share = (confidentShare(motion.forwardConfidence) + confidentShare(motion.backwardConfidence)) / 2;
-  const strength = Math.min(
-    1,
-    Math.max(0, (options.keepAbove - share) / (options.keepAbove - options.fullBelow)),
-  );
-  const flowOptions = strength >= 1 ? { ...options, priorWeight: options.fullPriorWeight } : options;
   const sigma = options.photometricSigma;
   const forward = regulariseFlow(
     motion.forward,
@@ -85,7 +70,7 @@ export function regulariseMotion(
       : motion.forwardConfidence,
     startLuma,
     global ? globalFlow(global, motion.forward) : null,
-    flowOptions,
+    options,
   );
   const backward = regulariseFlow(
     motion.backward,
@@ -94,7 +79,12 @@ export function regulariseMotion(
       : motion.backwardConfidence,
     endLuma,
     global ? globalFlow(invertHomography(global), motion.backward) : null,
-    flowOptions,
+    options,
+  );
+  const share = (confidentShare(motion.forwardConfidence) + confidentShare(motion.backwardConfidence)) / 2;
+  const strength = Math.min(
+    1,
+    Math.max(0, (options.keepAbove - share) / (options.keepAbove - options.fullBelow)),
   );
   mixInto(forward, motion.forward, motion.forwardConfidence, strength, options.alwaysBelow);
   mixInto(backward, motion.backward, motion.backwardConfidence, strength, options.alwaysBelow);
