@@ -2,8 +2,8 @@
  * Tuning aid for the synthesis and the regularisation together, on every figure issue 14 judges: middle-frame
  * PSNR on DAVIS and UCF101 (every STEP-th triplet), clips/street at g = 16, 32, 64, the tunnel pair's warp
  * distortion and ghosting, and the two synthetic ghost cases of src/engine/render/large-motion.test.ts. Each
- * pair's flow is measured once (FLOW: flow options as JSON); each variant then sets splat tuning and
- * regularisation options. Usage:
+ * pair's flow is measured once (FLOW: flow options as JSON, MAX_SIDE: its working resolution); each variant
+ * then sets splat tuning and regularisation options. Usage:
  *   VARIANTS='[["name",{"tuning":{...},"regularisation":{...}}]]' npx tsx bench/tune-quality.ts
  */
 import { drawRgb, meanAbsDiff, textureAt } from '../test/helpers/synthetic.js';
@@ -41,7 +41,11 @@ interface Case {
 const step = Number(process.env.STEP ?? 2);
 const flowOptions = JSON.parse(process.env.FLOW ?? '{}') as FlowOptions;
 const analyse = (start: RgbImage, end: RgbImage): Promise<PairAnalysis> =>
-  analysePair(start, end, { regularisation: null, flowOptions });
+  analysePair(start, end, {
+    regularisation: null,
+    flowOptions,
+    maxSide: Number(process.env.MAX_SIDE ?? 480),
+  });
 const load = async (paths: string[]): Promise<Case> => {
   const [start, end, truth] = await Promise.all(paths.map((p) => readRgb(p)));
   return { start, end, truth, analysis: await analyse(start, end) };
