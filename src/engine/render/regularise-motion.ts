@@ -1,6 +1,12 @@
 import { flowConfidence } from '../flow/consistency.js';
 import { homographyFlow } from '../flow/homography-flow.js';
 import { DEFAULT_REGULARISE, regulariseFlow, type RegulariseOptions } from '../flow/regularise-flow.js';
+import {
+  DEFAULT_OCCLUSION_FILL,
+  fillOccluded,
+  occludedPixels,
+  type OcclusionFillOptions,
+} from '../flow/occlusion-fill.js';
 import { invertHomography } from '../motion/index.js';
 import { createFlow } from '../raster/planes.js';
 import type { FlowField, Homography, Plane } from '../raster/types.js';
@@ -26,6 +32,11 @@ export interface MotionRegularisation extends RegulariseOptions {
   readonly fullBelow: number;
   /** Confidence under which a vector is replaced whatever the pair's share, fully at 0 (0 turns this off). */
   readonly alwaysBelow: number;
+  /**
+   * Occluded pixels take the most background-like motion of their surroundings before anything else, at any
+   * matched share (flow/occlusion-fill.ts); null keeps their measured vectors.
+   */
+  readonly occlusionFill: OcclusionFillOptions | null;
 }
 
 export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
@@ -35,6 +46,7 @@ export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
   keepAbove: 0.85,
   fullBelow: 0.45,
   alwaysBelow: 0,
+  occlusionFill: DEFAULT_OCCLUSION_FILL,
 };
 
 /**
@@ -43,12 +55,13 @@ export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
  * Needs the keyframes' luma in `motion`; splatting priorities are recomputed for the new flows.
  */
 export function regulariseMotion(
-  motion: PairMotion,
+  measured: PairMotion,
   options: MotionRegularisation = DEFAULT_MOTION_REGULARISATION,
 ): PairMotion {
-  const { startLuma, endLuma } = motion;
+  const { startLuma, endLuma } = measured;
   if (!startLuma || !endLuma) throw new RangeError('Expected startLuma and endLuma in motion');
-  const global = motion.globalMotion ?? null;
+  const global = measured.globalMotion ?? null;
+  const motion = options.occlusionFill ? withOcclusionsFilled(measured, options.occlusionFill) : measured;
   const sigma = options.photometricSigma;
   const forward = regulariseFlow(
     motion.forward,
@@ -75,7 +88,7 @@ export function regulariseMotion(
   );
   mixInto(forward, motion.forward, motion.forwardConfidence, strength, options.alwaysBelow);
   mixInto(backward, motion.backward, motion.backwardConfidence, strength, options.alwaysBelow);
-  const measured: PairMotion = {
+  const result: PairMotion = {
     ...motion,
     forward,
     backward,
@@ -86,9 +99,44 @@ export function regulariseMotion(
     regularised: strength,
   };
   return {
-    ...measured,
-    forwardPriority: splatPriority(measured, 'forward'),
-    backwardPriority: splatPriority(measured, 'backward'),
+    ...result,
+    forwardPriority: splatPriority(result, 'forward'),
+    backwardPriority: splatPriority(result, 'backward'),
+  };
+}
+
+/** Both directions with their occluded pixels' vectors taken from their background (flow/occlusion-fill.ts). */
+function withOcclusionsFilled(motion: PairMotion, options: OcclusionFillOptions): PairMotion {
+  const forwardOccluded = occludedPixels(
+    motion.forwardConfidence,
+    motion.backward,
+    motion.backwardConfidence,
+    options,
+  );
+  const backwardOccluded = occludedPixels(
+    motion.backwardConfidence,
+    motion.forward,
+    motion.forwardConfidence,
+    options,
+  );
+  return {
+    ...motion,
+    forward: fillOccluded(
+      motion.forward,
+      motion.forwardConfidence,
+      forwardOccluded,
+      motion.backward,
+      motion.backwardConfidence,
+      options,
+    ),
+    backward: fillOccluded(
+      motion.backward,
+      motion.backwardConfidence,
+      backwardOccluded,
+      motion.forward,
+      motion.forwardConfidence,
+      options,
+    ),
   };
 }
 
