@@ -18,6 +18,12 @@ export interface RowGeometry {
   readonly step: number;
 }
 
+/**
+ * Numbers per output column in a row plan: where it samples the start frame (x, y), the end frame (x, y), and
+ * the start frame's share of the blend.
+ */
+export const PLAN_STRIDE = 5;
+
 /** For each output column: the two field columns around it and the weight of the right one. */
 export interface ColumnTable {
   readonly left: Int32Array;
@@ -76,6 +82,67 @@ export class StraightRowSampler {
     this.top = this.#resampled(fy | 0);
     this.bottom = this.#resampled(Math.min(fh - 1, (fy | 0) + 1));
     this.ay = fy - (fy | 0);
+  }
+
+  /**
+   * Where each output column of row y samples the two keyframes and the start frame's share, into `plan` as 5
+   * numbers per column (see {@link PLAN_STRIDE}), read straight from the fields: within the span of output
+   * columns between two field columns the fields are one linear ramp, so its ends are mixed once per span
+   * rather than once per pixel. `offset` and `step` place column i at x = offset + step * i, `vecX` and `vecY`
+   * scale field vectors to frame pixels, and width, height are the frame's, for the border rule of startShare.
+   */
+  planRow(
+    y: number,
+    offset: number,
+    step: number,
+    vecX: number,
+    vecY: number,
+    width: number,
+    height: number,
+    plan: Float64Array,
+  ): void {
+    const { width: fw, height: fh, data } = this.#fields;
+    const fy = Math.min(fh - 1, Math.max(0, (y + 0.5) * (fh / this.#frameHeight) - 0.5));
+    const topRow = (fy | 0) * fw * FIELD_CHANNELS;
+    const bottomRow = Math.min(fh - 1, (fy | 0) + 1) * fw * FIELD_CHANNELS;
+    const ay = fy - (fy | 0);
+    const { left, right, weight } = this.#columns;
+    let span = -1;
+    // The fields mixed vertically at the span's left field column (m) and their change to its right one (d).
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0; // prettier-ignore
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0; // prettier-ignore
+    for (let i = 0, k = 0; i < left.length; i++, k += PLAN_STRIDE) {
+      if (left[i] !== span) {
+        span = left[i];
+        const a = topRow + span * FIELD_CHANNELS;
+        const b = bottomRow + span * FIELD_CHANNELS;
+        const c = topRow + right[i] * FIELD_CHANNELS;
+        const e = bottomRow + right[i] * FIELD_CHANNELS;
+        m0 = data[a] + (data[b] - data[a]) * ay;
+        m1 = data[a + 1] + (data[b + 1] - data[a + 1]) * ay;
+        m2 = data[a + 2] + (data[b + 2] - data[a + 2]) * ay;
+        m3 = data[a + 3] + (data[b + 3] - data[a + 3]) * ay;
+        m4 = data[a + 4] + (data[b + 4] - data[a + 4]) * ay;
+        m5 = data[a + 5] + (data[b + 5] - data[a + 5]) * ay;
+        d0 = data[c] + (data[e] - data[c]) * ay - m0;
+        d1 = data[c + 1] + (data[e + 1] - data[c + 1]) * ay - m1;
+        d2 = data[c + 2] + (data[e + 2] - data[c + 2]) * ay - m2;
+        d3 = data[c + 3] + (data[e + 3] - data[c + 3]) * ay - m3;
+        d4 = data[c + 4] + (data[e + 4] - data[c + 4]) * ay - m4;
+        d5 = data[c + 5] + (data[e + 5] - data[c + 5]) * ay - m5;
+      }
+      const w = weight[i];
+      const sx = offset + step * i;
+      const x0 = sx + (m0 + d0 * w) * vecX;
+      const y0 = y + (m1 + d1 * w) * vecY;
+      const x1 = sx + (m2 + d2 * w) * vecX;
+      const y1 = y + (m3 + d3 * w) * vecY;
+      plan[k] = x0;
+      plan[k + 1] = y0;
+      plan[k + 2] = x1;
+      plan[k + 3] = y1;
+      plan[k + 4] = startShare(m4 + d4 * w, m5 + d5 * w, x0, y0, x1, y1, width, height);
+    }
   }
 
   /** Field row `index` resampled to the output columns, from the two-entry cache when it is there. */

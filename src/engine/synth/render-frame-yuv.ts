@@ -1,4 +1,4 @@
-import { startShare } from './field-rows.js';
+import { PLAN_STRIDE } from './field-rows.js';
 import { RowSampler, type RenderFrameOptions } from './render-frame.js';
 import { yuv420Bytes, type Yuv420Image } from './yuv420.js';
 
@@ -7,33 +7,34 @@ import { yuv420Bytes, type Yuv420Image } from './yuv420.js';
  * luma sampled per pixel and chroma per 2x2 block at the block's centre. Half the samples of RGB, and no
  * conversion left for ffmpeg to do.
  *
- * This is the render's hottest code (about a million samples a frame at 720p), so each plane is one loop with
- * `RowSampler.samplePoints` and the bilinear lookups written out inline, in the same arithmetic (the frames are
- * bit-identical to calling them): no call, no out-array and no property load per pixel.
+ * This is the render's hottest code (about a million samples a frame at 720p): each output row is first
+ * planned (where every column samples both keyframes, and their blend, see `RowSampler.plan`), then each
+ * plane's row is one loop with the bilinear lookups written out inline: no call and no object per pixel.
  */
 export function renderFrameYuv(options: RenderFrameOptions<Yuv420Image>): Uint8Array {
   const { start, end, fields, camera, edges } = options;
   const { width, height } = start;
   const out = options.out ?? new Uint8Array(yuv420Bytes(width, height));
   const luma = new RowSampler(fields, width, height, { count: width, offset: 0, step: 1 }, camera, edges);
+  const plan = new Float64Array(width * PLAN_STRIDE);
   for (let y = 0; y < height; y++) {
-    luma.sample(y);
-    drawLumaRow(luma, start.data, end.data, width, height, out, y * width);
+    luma.plan(y, plan);
+    drawLumaRow(plan, start.data, end.data, width, height, out, y * width);
   }
   // Chroma: each sample stands for a 2x2 luma block, centred at luma coordinates (2cx + 0.5, 2cy + 0.5).
   const cw = width / 2;
   const ch = height / 2;
   const chroma = new RowSampler(fields, width, height, { count: cw, offset: 0.5, step: 2 }, camera, edges);
   for (let cy = 0; cy < ch; cy++) {
-    chroma.sample(2 * cy + 0.5);
-    drawChromaRow(chroma, start.data, end.data, width, height, out, cy * cw);
+    chroma.plan(2 * cy + 0.5, plan);
+    drawChromaRow(plan, start.data, end.data, width, height, out, cy * cw);
   }
   return out;
 }
 
-/** One row of the Y plane into `out` at `o`, from the prepared row of `rows`. */
+/** One row of the Y plane into `out` at `o`, from its plan. */
 function drawLumaRow(
-  rows: RowSampler,
+  plan: Float64Array,
   a: Uint8Array,
   b: Uint8Array,
   width: number,
@@ -41,19 +42,14 @@ function drawLumaRow(
   out: Uint8Array,
   o: number,
 ): void {
-  const { top, bottom, ay, straight, scene, offset, step, vecX, vecY, rowY } = rows;
   const maxX = width - 1;
   const maxY = height - 1;
-  for (let x = 0, k = 0; x < width; x++, k += 6) {
-    const sx = straight ? offset + step * x : scene[2 * x];
-    const sy = straight ? rowY : scene[2 * x + 1];
-    const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
-    const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
-    const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
-    const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
-    const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
-    const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-    const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
+  for (let x = 0, k = 0; x < width; x++, k += PLAN_STRIDE) {
+    const x0 = plan[k];
+    const y0 = plan[k + 1];
+    const x1 = plan[k + 2];
+    const y1 = plan[k + 3];
+    const f = plan[k + 4];
     // Bilinear samples of both keyframes, clamped to the edges.
     const cx0 = x0 < 0 ? 0 : x0 > maxX ? maxX : x0;
     const cy0 = y0 < 0 ? 0 : y0 > maxY ? maxY : y0;
@@ -85,11 +81,11 @@ function drawLumaRow(
 }
 
 /**
- * One row of the U and V planes into `out` at `o` (within each plane), from the prepared chroma row of `rows`.
+ * One row of the U and V planes into `out` at `o` (within each plane), from the chroma row's plan.
  * U and V share their sample positions: one index computation per keyframe serves both planes.
  */
 function drawChromaRow(
-  rows: RowSampler,
+  plan: Float64Array,
   a: Uint8Array,
   b: Uint8Array,
   width: number,
@@ -97,22 +93,17 @@ function drawChromaRow(
   out: Uint8Array,
   o: number,
 ): void {
-  const { top, bottom, ay, straight, scene, offset, step, vecX, vecY, rowY } = rows;
   const cw = width / 2;
   const uBase = width * height;
   const vBase = uBase + cw * (height / 2);
   const maxX = cw - 1;
   const maxY = height / 2 - 1;
-  for (let x = 0, k = 0; x < cw; x++, k += 6) {
-    const sx = straight ? offset + step * x : scene[2 * x];
-    const sy = straight ? rowY : scene[2 * x + 1];
-    const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * vecX;
-    const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * vecY;
-    const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * vecX;
-    const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * vecY;
-    const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
-    const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-    const f = startShare(w0, w1, x0, y0, x1, y1, width, height);
+  for (let x = 0, k = 0; x < cw; x++, k += PLAN_STRIDE) {
+    const x0 = plan[k];
+    const y0 = plan[k + 1];
+    const x1 = plan[k + 2];
+    const y1 = plan[k + 3];
+    const f = plan[k + 4];
     const g = 1 - f;
     // Luma coordinates to chroma ones: chroma sample c sits at luma 2c + 0.5.
     const u0x = (x0 - 0.5) / 2;

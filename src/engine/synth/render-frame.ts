@@ -1,6 +1,7 @@
 import type { RgbImage } from '../raster/types.js';
 import {
   IDENTITY_AFFINE,
+  PLAN_STRIDE,
   sampleRowThroughCamera,
   StraightRowSampler,
   startShare,
@@ -159,7 +160,7 @@ export class RowSampler {
    * For pixel i of the prepared row: where it samples the start frame (into[0], into[1]) and the end frame
    * (into[2], into[3]), and the start frame's share of the blend (into[4]).
    */
-  samplePoints(i: number, into: Float64Array): void {
+  samplePoints(i: number, into: Float64Array, at = 0): void {
     const { top, bottom, ay } = this;
     const k = i * FIELD_CHANNELS;
     const sx = this.straight ? this.offset + this.step * i : this.scene[2 * i];
@@ -170,11 +171,35 @@ export class RowSampler {
     const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * this.vecY;
     const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
     const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-    into[0] = x0;
-    into[1] = y0;
-    into[2] = x1;
-    into[3] = y1;
-    into[4] = startShare(w0, w1, x0, y0, x1, y1, this.#width, this.#height);
+    into[at] = x0;
+    into[at + 1] = y0;
+    into[at + 2] = x1;
+    into[at + 3] = y1;
+    into[at + 4] = startShare(w0, w1, x0, y0, x1, y1, this.#width, this.#height);
+  }
+
+  /**
+   * Every column's `samplePoints` of the output row at frame coordinate y, into `plan` (PLAN_STRIDE numbers per
+   * column); without a camera straight from the fields, skipping the per-pixel mix of resampled rows.
+   */
+  plan(y: number, plan: Float64Array): void {
+    if (this.#straight) {
+      this.rowY = this.#camera[4] * y + this.#camera[5];
+      this.#straight.planRow(
+        this.rowY,
+        this.offset,
+        this.step,
+        this.vecX,
+        this.vecY,
+        this.#width,
+        this.#height,
+        plan,
+      );
+      return;
+    }
+    this.sample(y);
+    const count = this.#geometry.count;
+    for (let i = 0; i < count; i++) this.samplePoints(i, plan, i * PLAN_STRIDE);
   }
 
   /** Prepares the fields of the output row at frame coordinate y. */
