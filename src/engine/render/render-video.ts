@@ -1,6 +1,6 @@
 import { planCamera, type CameraPlan, type MovementAmplitude } from '../camera/camera-plan.js';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseMusic, footageFeatures, synthesizeMusic, writeWav, type MusicChoice } from '../audio/index.js';
 import { openEncoder, writeCoverJpeg } from '../encode/index.js';
@@ -142,6 +142,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
       fps: FPS,
       output: options.output,
       pixelFormat: 'yuv420p',
+      threads: encoderThreads(),
       ...(signal ? { signal } : {}),
       ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
@@ -182,6 +183,15 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderRe
     if (!options.pool) await pool.close();
     await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
   }
+}
+
+/**
+ * x264's threads: one per two cores. The render threads already fill every core, and x264 left to choose
+ * starts 1.5 frame threads per core plus lookahead, which on two cores costs ~20% more CPU for the same encode
+ * (1.74 s against 2.11 s for 120 frames at 720p, veryfast) and only competes with the drawing.
+ */
+function encoderThreads(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
 /** Chooses, synthesizes and writes the music track as a WAV for the encoder (our own audio, never a user's). */
