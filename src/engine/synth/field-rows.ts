@@ -141,7 +141,18 @@ export class StraightRowSampler {
       plan[k + 1] = y0;
       plan[k + 2] = x1;
       plan[k + 3] = y1;
-      plan[k + 4] = startShare(m4 + d4 * w, m5 + d5 * w, x0, y0, x1, y1, width, height);
+      // startShare, written out: as a call that V8 does not inline (this loop is long) it returns a boxed
+      // double per pixel, and the garbage costs more than the arithmetic.
+      let w0 = m4 + d4 * w;
+      let w1 = m5 + d5 * w;
+      const out0 = x0 < -1 || y0 < -1 || x0 > width || y0 > height;
+      const out1 = x1 < -1 || y1 < -1 || x1 > width || y1 > height;
+      if (out0 !== out1) {
+        if (out0) w0 *= OUTSIDE_WEIGHT;
+        else w1 *= OUTSIDE_WEIGHT;
+      }
+      const total = w0 + w1;
+      plan[k + 4] = total > 0 ? w0 / total : 1;
     }
   }
 
