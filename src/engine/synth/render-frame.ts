@@ -107,8 +107,8 @@ export class RowSampler {
   readonly straight: boolean;
   readonly scene: Float32Array;
   /**
-   * For hot loops that inline `samplePoints`: with `straight`, column i of the prepared row sits at scene
-   * x = offset + step * i and scene y = `rowY`; field vectors scale by vecX, vecY to full-resolution pixels.
+   * With `straight`, column i of the prepared row sits at scene x = offset + step * i and scene y = `rowY`;
+   * field vectors scale by vecX, vecY to full-resolution pixels.
    */
   readonly offset: number;
   readonly step: number;
