@@ -87,12 +87,12 @@ const dir = await mkdtemp(join(tmpdir(), 'inbetween-speed-'));
 try {
   console.log(`Render speed, pairs/tunnel, ${machineLine()}\n`);
   console.log(
-    '| clip | frames | inbetween s, median of 3 (slowest) | inbetween peak RSS MiB | minterpolate s | minterpolate peak RSS MiB | speed-up |',
+    `| clip | frames | inbetween s, median of ${RUNS} (slowest) | inbetween peak RSS MiB | minterpolate s | minterpolate peak RSS MiB | speed-up |`,
   );
   console.log('|---|---|---|---|---|---|---|');
   for (const c of cases) {
     if (values.only && values.only !== c.resolution) continue;
-    // This machine is shared and noisy: the median of three renders (the slowest is shown beside it).
+    // This machine is shared and noisy: the median of --runs renders (the slowest is shown beside it).
     const runs: Array<{ seconds: number; rssMiB: number }> = [];
     for (let i = 0; i < RUNS; i++) {
       runs.push(

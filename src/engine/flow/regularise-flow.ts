@@ -30,9 +30,11 @@ interface Level {
   readonly wu: Float32Array;
   readonly wv: Float32Array;
   readonly wl: Float32Array;
-  /** Plain mean luma of the cell and the cell's pixel count. */
+  /** Plain mean luma of the cell, and the cell's pixel count (fixed by the grid, counted once). */
   readonly luma: Float32Array;
   readonly count: Float32Array;
+  /** Scratch of the top-down pass: each cell's reliable luma. */
+  readonly reliableLuma: Float64Array;
   /** The level's estimate, written by the top-down pass. */
   readonly u: Float32Array;
   readonly v: Float32Array;
@@ -67,8 +69,9 @@ export function regulariseFlow(
     );
   }
   const levels = levelsFor(width, height);
-  fillFinest(levels[0], flow, confidence, luma, prior, options);
-  for (let k = 1; k < levels.length; k++) pool(levels[k - 1], levels[k]);
+  const edgeAware = !lumaIsFlat(options.lumaSigma);
+  fillFinest(levels[0], flow, confidence, edgeAware ? luma : null, prior, options);
+  for (let k = 1; k < levels.length; k++) pool(levels[k - 1], levels[k], edgeAware);
   // Top down: each level's estimate is its own pooled flow where trusted, else the coarser estimate.
   const top = levels[levels.length - 1];
   top.u[0] = top.w[0] > 0 ? top.wu[0] / top.w[0] : 0;
@@ -97,6 +100,8 @@ function levelsFor(width: number, height: number): Level[] {
     const last = levels[levels.length - 1];
     levels.push(emptyLevel(Math.max(1, Math.ceil(last.width / 2)), Math.max(1, Math.ceil(last.height / 2))));
   }
+  levels[0].count.fill(1);
+  for (let k = 1; k < levels.length; k++) countCells(levels[k - 1], levels[k]);
   cached = levels;
   return levels;
 }
@@ -105,14 +110,15 @@ function fillFinest(
   level: Level,
   flow: FlowField,
   confidence: Plane,
-  luma: Plane,
+  luma: Plane | null,
   prior: FlowField | null,
   { priorWeight, minConfidence }: RegulariseOptions,
 ): void {
   const n = flow.width * flow.height;
   const f = flow.data;
   const c = confidence.data;
-  const l = luma.data;
+  // Without edge-awareness (luma null) the luma is never read, so it is not copied either.
+  const l = luma === null ? null : luma.data;
   for (let i = 0; i < n; i++) {
     // Squared: a half-trusted vector counts a quarter, so the fill leans on the clearly consistent ones.
     const cw = c[i] >= minConfidence ? c[i] * c[i] : 0;
@@ -127,9 +133,10 @@ function fillFinest(
     level.w[i] = w;
     level.wu[i] = wu;
     level.wv[i] = wv;
-    level.wl[i] = w * l[i];
-    level.luma[i] = l[i];
-    level.count[i] = 1;
+    if (l !== null) {
+      level.wl[i] = w * l[i];
+      level.luma[i] = l[i];
+    }
   }
 }
 
@@ -144,41 +151,84 @@ function emptyLevel(width: number, height: number): Level {
     wl: new Float32Array(n),
     luma: new Float32Array(n),
     count: new Float32Array(n),
+    reliableLuma: new Float64Array(n),
     u: new Float32Array(n),
     v: new Float32Array(n),
   };
 }
 
 /** Sums 2x2 cells into the next level; vectors halve with the grid, odd edges fold into the last cell. */
-function pool(fine: Level, level: Level): void {
+function pool(fine: Level, level: Level, withLuma: boolean): void {
   const { width, height } = level;
-  level.w.fill(0);
-  level.wu.fill(0);
-  level.wv.fill(0);
-  level.wl.fill(0);
-  level.luma.fill(0);
-  level.count.fill(0);
+  const { w, wu, wv, wl, luma, count } = level;
+  w.fill(0);
+  wu.fill(0);
+  wv.fill(0);
+  if (withLuma) {
+    wl.fill(0);
+    luma.fill(0);
+  }
+  const fw = fine.width;
   for (let y = 0; y < fine.height; y++) {
-    const cy = Math.min(height - 1, y >> 1);
-    for (let x = 0; x < fine.width; x++) {
-      const cx = Math.min(width - 1, x >> 1);
-      const i = y * fine.width + x;
-      const j = cy * width + cx;
-      level.w[j] += fine.w[i];
-      level.wu[j] += fine.wu[i] * 0.5;
-      level.wv[j] += fine.wv[i] * 0.5;
-      level.wl[j] += fine.wl[i];
-      level.luma[j] += fine.luma[i] * fine.count[i];
-      level.count[j] += fine.count[i];
+    const row = Math.min(height - 1, y >> 1) * width;
+    for (let x = 0, i = y * fw; x < fw; x++, i++) {
+      const j = row + Math.min(width - 1, x >> 1);
+      w[j] += fine.w[i];
+      wu[j] += fine.wu[i] * 0.5;
+      wv[j] += fine.wv[i] * 0.5;
+      if (withLuma) {
+        wl[j] += fine.wl[i];
+        luma[j] += fine.luma[i] * fine.count[i];
+      }
     }
   }
-  for (let j = 0; j < width * height; j++) level.luma[j] /= level.count[j];
+  if (withLuma) for (let j = 0; j < width * height; j++) luma[j] /= count[j];
+}
+
+/** The pixel count of each cell of `level`, summed from the finer level's as `pool` sums everything else. */
+function countCells(fine: Level, level: Level): void {
+  const { width, height, count } = level;
+  for (let y = 0; y < fine.height; y++) {
+    const row = Math.min(height - 1, y >> 1) * width;
+    for (let x = 0; x < fine.width; x++)
+      count[row + Math.min(width - 1, x >> 1)] += fine.count[y * fine.width + x];
+  }
+}
+
+/**
+ * The coarse cells a fine row or column reads, 3 per fine index: a coarse cell c covers fine pixels 2c and
+ * 2c + 1, so its centre is at fine coordinate 2c + 0.5, and a tent of radius 1.5 coarse cells around the fine
+ * pixel reaches three of them. Cells outside the coarse grid get weight 0 (and a valid index), which leaves every sum
+ * as it was when they were skipped.
+ */
+interface Taps {
+  readonly index: Int32Array;
+  readonly weight: Float64Array;
+}
+
+function tapsFor(fineSize: number, coarseSize: number): Taps {
+  const index = new Int32Array(3 * fineSize);
+  const weight = new Float64Array(3 * fineSize);
+  for (let f = 0; f < fineSize; f++) {
+    const at = (f + 0.5) * 0.5 - 0.5;
+    const first = Math.floor(at);
+    // Of the four cells first - 1 .. first + 2, the outermost on one side is 1.75 away: outside the tent.
+    const from = at - first < 0.5 ? first - 1 : first;
+    for (let d = 0; d < 3; d++) {
+      const c = from + d;
+      const inside = c >= 0 && c < coarseSize;
+      index[3 * f + d] = inside ? c : 0;
+      weight[3 * f + d] = inside ? Math.max(0, 1.5 - Math.abs(c - at)) / 1.5 : 0;
+    }
+  }
+  return { index, weight };
 }
 
 /**
  * One level of the top-down pass. A cell's trust is its mean weight over `trusted`; its estimate mixes its own
  * pooled flow by that trust with the coarse flow, read from the 3x3 coarse cells around it by a tent in space
- * times a Gaussian in luma between this cell and the reliable content of each coarse cell.
+ * times a Gaussian in luma between this cell and the reliable content of each coarse cell. Where the Gaussian
+ * cannot differ from 1 (a sigma far above the luma range: the splat-hole fill), it is not evaluated at all.
  */
 function fillFromCoarse(
   fine: Level,
@@ -191,51 +241,55 @@ function fillFromCoarse(
   const { u: cu, v: cv } = coarse;
   const { u: outU, v: outV } = fine;
   const cw = coarse.width;
-  const ch = coarse.height;
   const inv2s2 = 1 / (2 * options.lumaSigma * options.lumaSigma);
-  // Coarse cell c covers fine pixels 2c and 2c + 1: its centre is at fine coordinate 2c + 0.5.
-  const sx = 0.5;
-  const sy = 0.5;
+  const edgeAware = !lumaIsFlat(options.lumaSigma);
+  // The reliable luma of each coarse cell, once per cell rather than once per reading neighbour.
+  const coarseLuma = edgeAware ? reliableLuma(coarse) : null;
+  const { index: columnIndex, weight: columnWeight } = tapsFor(width, cw);
+  const rows = tapsFor(height, coarse.height);
+  const { w: fineW, wu: fineWu, wv: fineWv, count, luma } = fine;
+  const trusted = options.trusted;
   for (let y = 0; y < height; y++) {
-    const fy = (y + 0.5) * sy - 0.5;
-    const y0 = Math.floor(fy);
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
+    const r0 = rows.index[3 * y] * cw;
+    const r1 = rows.index[3 * y + 1] * cw;
+    const r2 = rows.index[3 * y + 2] * cw;
+    const ty0 = rows.weight[3 * y];
+    const ty1 = rows.weight[3 * y + 1];
+    const ty2 = rows.weight[3 * y + 2];
+    for (let x = 0, i = y * width; x < width; x++, i++) {
       // At full resolution only the measured confidence earns trust in the measured vector, not the prior.
-      const earned = own === null ? fine.w[i] : fine.w[i] - priorShare;
-      const trust = Math.min(1, Math.max(0, earned) / (fine.count[i] * options.trusted));
+      const earned = own === null ? fineW[i] : fineW[i] - priorShare;
+      const trust = Math.min(1, Math.max(0, earned) / (count[i] * trusted));
       // At full resolution a pixel's own vector is the measured one, without the prior pooled into it.
-      const ou = own === null ? (fine.w[i] > 0 ? fine.wu[i] / fine.w[i] : 0) : own[2 * i];
-      const ov = own === null ? (fine.w[i] > 0 ? fine.wv[i] / fine.w[i] : 0) : own[2 * i + 1];
+      const ou = own === null ? (fineW[i] > 0 ? fineWu[i] / fineW[i] : 0) : own[2 * i];
+      const ov = own === null ? (fineW[i] > 0 ? fineWv[i] / fineW[i] : 0) : own[2 * i + 1];
       if (trust >= 1) {
         // Trusted: its own vector, and no need to read the coarse level (most pixels of a hole fill).
         outU[i] = ou;
         outV[i] = ov;
         continue;
       }
-      const fx = (x + 0.5) * sx - 0.5;
-      const x0 = Math.floor(fx);
-      const l = fine.luma[i];
+      const l = coarseLuma !== null ? luma[i] : 0;
       let sw = 0;
       let su = 0;
       let sv = 0;
       let fallbackW = 0;
       let fallbackU = 0;
       let fallbackV = 0;
-      for (let dy = -1; dy <= 2; dy++) {
-        const yy = y0 + dy;
-        if (yy < 0 || yy >= ch) continue;
-        const ty = Math.max(0, 1.5 - Math.abs(yy - fy)) / 1.5;
-        for (let dx = -1; dx <= 2; dx++) {
-          const xx = x0 + dx;
-          if (xx < 0 || xx >= cw) continue;
-          const tx = Math.max(0, 1.5 - Math.abs(xx - fx)) / 1.5;
-          const space = tx * ty;
+      // Row by row, column by column, in the order the sums were always taken (zero weights add nothing).
+      for (let dy = 0; dy < 3; dy++) {
+        const ty = dy === 0 ? ty0 : dy === 1 ? ty1 : ty2;
+        if (ty <= 0) continue;
+        const row = dy === 0 ? r0 : dy === 1 ? r1 : r2;
+        for (let dx = 0; dx < 3; dx++) {
+          const space = columnWeight[3 * x + dx] * ty;
           if (space <= 0) continue;
-          const j = yy * cw + xx;
-          const cl = coarse.w[j] > 0 ? coarse.wl[j] / coarse.w[j] : coarse.luma[j];
-          const d = l - cl;
-          const wgt = space * Math.exp(-d * d * inv2s2);
+          const j = row + columnIndex[3 * x + dx];
+          let wgt = space;
+          if (coarseLuma !== null) {
+            const d = l - coarseLuma[j];
+            wgt = space * Math.exp(-d * d * inv2s2);
+          }
           sw += wgt;
           su += wgt * cu[j];
           sv += wgt * cv[j];
@@ -262,4 +316,20 @@ function fillFromCoarse(
       outV[i] = v;
     }
   }
+}
+
+/**
+ * Luma differences are at most 255, so below this the Gaussian's exponent stays under 1e-9 for every pair:
+ * every weight is 1 to float precision and the luma need not be pooled or compared.
+ */
+function lumaIsFlat(lumaSigma: number): boolean {
+  return (255 * 255) / (2 * lumaSigma * lumaSigma) < 1e-9;
+}
+
+/** Per coarse cell: the weighted mean luma of its reliable content, or its plain mean where it has none. */
+function reliableLuma(level: Level): Float64Array {
+  const n = level.width * level.height;
+  const out = level.reliableLuma;
+  for (let j = 0; j < n; j++) out[j] = level.w[j] > 0 ? level.wl[j] / level.w[j] : level.luma[j];
+  return out;
 }

@@ -6,7 +6,13 @@ import { drawSceneFrame, type Scene } from './scene.js';
 /** Messages a render worker understands; see WorkerPool. */
 export type RenderJob =
   | { readonly type: 'flow'; readonly from: Plane; readonly to: Plane; readonly options: FlowOptions }
-  | { readonly type: 'frame'; readonly scene: Scene; readonly t: number };
+  | {
+      readonly type: 'frame';
+      readonly scene: Scene;
+      readonly t: number;
+      /** A spent frame of the same clip to draw into, transferred here and back; a new one when absent. */
+      readonly out?: Uint8Array;
+    };
 
 function handle(job: RenderJob): { value: unknown; transfer: ArrayBuffer[] } {
   switch (job.type) {
@@ -15,7 +21,7 @@ function handle(job: RenderJob): { value: unknown; transfer: ArrayBuffer[] } {
       return { value: flow, transfer: transferable(flow.data.buffer) };
     }
     case 'frame': {
-      const frame = drawSceneFrame(job.scene, job.t);
+      const frame = drawSceneFrame(job.scene, job.t, job.out);
       return { value: frame, transfer: transferable(frame.buffer) };
     }
   }

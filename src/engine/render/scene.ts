@@ -45,14 +45,15 @@ function fieldsBuffer(motion: PairMotion): IntermediateFields {
 }
 
 /**
- * Draws the frame at time t (0 = start, 1 = end). The endpoints of a two-keyframe clip are returned as exact
- * copies of the keyframes, so the first and last frames match them to the pixel.
+ * Draws the frame at time t (0 = start, 1 = end), into `out` when given (a spent frame of the same clip, so a
+ * render allocates no new frame memory). The endpoints of a two-keyframe clip are exact copies of the
+ * keyframes, so the first and last frames match them to the pixel.
  */
-export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
+export function drawSceneFrame(scene: Scene, t: number, out?: Uint8Array): Uint8Array {
   const { start, end, motion } = scene;
   const camera = cameraTransformAt(scene.camera, t, start.width, start.height);
-  if (camera === null && t <= 0) return start.data.slice();
-  if (camera === null && t >= 1 && motion !== null) return end.data.slice();
+  if (camera === null && t <= 0) return copyInto(start.data, out);
+  if (camera === null && t >= 1 && motion !== null) return copyInto(end.data, out);
   const fields =
     motion === null
       ? STILL_FIELDS
@@ -63,8 +64,15 @@ export function drawSceneFrame(scene: Scene, t: number): Uint8Array {
     fields,
     camera,
     edges: motion === null && scene.camera.move === 'pull-out' ? ('mirror' as const) : ('clamp' as const),
+    ...(out ? { out } : {}),
   };
   return scene.format === 'yuv420p'
     ? renderFrameYuv({ start: start, end: end, ...frame })
     : renderFrame({ start: start, end: end, ...frame });
+}
+
+function copyInto(source: Uint8Array, out: Uint8Array | undefined): Uint8Array {
+  if (!out) return source.slice();
+  out.set(source);
+  return out;
 }

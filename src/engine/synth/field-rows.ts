@@ -18,6 +18,12 @@ export interface RowGeometry {
   readonly step: number;
 }
 
+/**
+ * Numbers per output column in a row plan: where it samples the start frame (x, y), the end frame (x, y), and
+ * the start frame's share of the blend.
+ */
+export const PLAN_STRIDE = 5;
+
 /** For each output column: the two field columns around it and the weight of the right one. */
 export interface ColumnTable {
   readonly left: Int32Array;
@@ -76,6 +82,79 @@ export class StraightRowSampler {
     this.top = this.#resampled(fy | 0);
     this.bottom = this.#resampled(Math.min(fh - 1, (fy | 0) + 1));
     this.ay = fy - (fy | 0);
+  }
+
+  /**
+   * Where each output column of row y samples the two keyframes and the start frame's share, into `plan` as 5
+   * numbers per column (see {@link PLAN_STRIDE}), read straight from the fields: within the span of output
+   * columns between two field columns the fields are one linear ramp, so its ends are mixed once per span
+   * rather than once per pixel. `offset` and `step` place column i at x = offset + step * i, `vecX` and `vecY`
+   * scale field vectors to frame pixels, and width, height are the frame's, for the border rule of startShare.
+   */
+  planRow(
+    y: number,
+    offset: number,
+    step: number,
+    vecX: number,
+    vecY: number,
+    width: number,
+    height: number,
+    plan: Float64Array,
+  ): void {
+    const { width: fw, height: fh, data } = this.#fields;
+    const fy = Math.min(fh - 1, Math.max(0, (y + 0.5) * (fh / this.#frameHeight) - 0.5));
+    const topRow = (fy | 0) * fw * FIELD_CHANNELS;
+    const bottomRow = Math.min(fh - 1, (fy | 0) + 1) * fw * FIELD_CHANNELS;
+    const ay = fy - (fy | 0);
+    const { left, right, weight } = this.#columns;
+    const count = left.length;
+    // Span by span: the fields mixed vertically at the span's left field column (m) and their change to its
+    // right one (d) are constants of the inner loop. (Kept as variables carried across one loop, V8 sometimes
+    // chose a boxed representation for them and allocated a number per pixel: 2x the time, and GC.)
+    for (let i = 0; i < count;) {
+      const span = left[i];
+      const a = topRow + span * FIELD_CHANNELS;
+      const b = bottomRow + span * FIELD_CHANNELS;
+      const c = topRow + right[i] * FIELD_CHANNELS;
+      const e = bottomRow + right[i] * FIELD_CHANNELS;
+      const m0 = data[a] + (data[b] - data[a]) * ay;
+      const m1 = data[a + 1] + (data[b + 1] - data[a + 1]) * ay;
+      const m2 = data[a + 2] + (data[b + 2] - data[a + 2]) * ay;
+      const m3 = data[a + 3] + (data[b + 3] - data[a + 3]) * ay;
+      const m4 = data[a + 4] + (data[b + 4] - data[a + 4]) * ay;
+      const m5 = data[a + 5] + (data[b + 5] - data[a + 5]) * ay;
+      const d0 = data[c] + (data[e] - data[c]) * ay - m0;
+      const d1 = data[c + 1] + (data[e + 1] - data[c + 1]) * ay - m1;
+      const d2 = data[c + 2] + (data[e + 2] - data[c + 2]) * ay - m2;
+      const d3 = data[c + 3] + (data[e + 3] - data[c + 3]) * ay - m3;
+      const d4 = data[c + 4] + (data[e + 4] - data[c + 4]) * ay - m4;
+      const d5 = data[c + 5] + (data[e + 5] - data[c + 5]) * ay - m5;
+      for (; i < count && left[i] === span; i++) {
+        const k = i * PLAN_STRIDE;
+        const w = weight[i];
+        const sx = offset + step * i;
+        const x0 = sx + (m0 + d0 * w) * vecX;
+        const y0 = y + (m1 + d1 * w) * vecY;
+        const x1 = sx + (m2 + d2 * w) * vecX;
+        const y1 = y + (m3 + d3 * w) * vecY;
+        plan[k] = x0;
+        plan[k + 1] = y0;
+        plan[k + 2] = x1;
+        plan[k + 3] = y1;
+        // startShare, written out: as a call that V8 does not inline (this loop is long) it returns a boxed
+        // double per pixel, and the garbage costs more than the arithmetic.
+        let w0 = m4 + d4 * w;
+        let w1 = m5 + d5 * w;
+        const out0 = x0 < -1 || y0 < -1 || x0 > width || y0 > height;
+        const out1 = x1 < -1 || y1 < -1 || x1 > width || y1 > height;
+        if (out0 !== out1) {
+          if (out0) w0 *= OUTSIDE_WEIGHT;
+          else w1 *= OUTSIDE_WEIGHT;
+        }
+        const total = w0 + w1;
+        plan[k + 4] = total > 0 ? w0 / total : 1;
+      }
+    }
   }
 
   /** Field row `index` resampled to the output columns, from the two-entry cache when it is there. */

@@ -1,6 +1,7 @@
 import type { RgbImage } from '../raster/types.js';
 import {
   IDENTITY_AFFINE,
+  PLAN_STRIDE,
   sampleRowThroughCamera,
   StraightRowSampler,
   startShare,
@@ -105,6 +106,15 @@ export class RowSampler {
   ay = 0;
   readonly straight: boolean;
   readonly scene: Float32Array;
+  /**
+   * With `straight`, column i of the prepared row sits at scene x = offset + step * i and scene y = `rowY`;
+   * field vectors scale by vecX, vecY to full-resolution pixels.
+   */
+  readonly offset: number;
+  readonly step: number;
+  readonly vecX: number;
+  readonly vecY: number;
+  rowY = 0;
   readonly #row: Float32Array;
   readonly #fields: IntermediateFields;
   readonly #width: number;
@@ -113,9 +123,6 @@ export class RowSampler {
   readonly #camera: Affine;
   readonly #mirror: boolean;
   readonly #straight: StraightRowSampler | null;
-  readonly #vecX: number;
-  readonly #vecY: number;
-  #y = 0;
 
   constructor(
     fields: IntermediateFields,
@@ -142,44 +149,70 @@ export class RowSampler {
     this.top = this.#row;
     this.bottom = this.#row;
     this.scene = new Float32Array(geometry.count * 2);
+    this.offset = this.#geometry.offset;
+    this.step = this.#geometry.step;
     // Field vectors are in working-resolution pixels; the keyframes are sampled at full resolution.
-    this.#vecX = width / fields.width;
-    this.#vecY = height / fields.height;
+    this.vecX = width / fields.width;
+    this.vecY = height / fields.height;
   }
 
   /**
    * For pixel i of the prepared row: where it samples the start frame (into[0], into[1]) and the end frame
    * (into[2], into[3]), and the start frame's share of the blend (into[4]).
    */
-  samplePoints(i: number, into: Float64Array): void {
+  samplePoints(i: number, into: Float64Array, at = 0): void {
     const { top, bottom, ay } = this;
     const k = i * FIELD_CHANNELS;
-    const sx = this.straight ? this.#geometry.offset + this.#geometry.step * i : this.scene[2 * i];
-    const sy = this.straight ? this.#y : this.scene[2 * i + 1];
-    const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * this.#vecX;
-    const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * this.#vecY;
-    const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * this.#vecX;
-    const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * this.#vecY;
+    const sx = this.straight ? this.offset + this.step * i : this.scene[2 * i];
+    const sy = this.straight ? this.rowY : this.scene[2 * i + 1];
+    const x0 = sx + (top[k] + (bottom[k] - top[k]) * ay) * this.vecX;
+    const y0 = sy + (top[k + 1] + (bottom[k + 1] - top[k + 1]) * ay) * this.vecY;
+    const x1 = sx + (top[k + 2] + (bottom[k + 2] - top[k + 2]) * ay) * this.vecX;
+    const y1 = sy + (top[k + 3] + (bottom[k + 3] - top[k + 3]) * ay) * this.vecY;
     const w0 = top[k + 4] + (bottom[k + 4] - top[k + 4]) * ay;
     const w1 = top[k + 5] + (bottom[k + 5] - top[k + 5]) * ay;
-    into[0] = x0;
-    into[1] = y0;
-    into[2] = x1;
-    into[3] = y1;
-    into[4] = startShare(w0, w1, x0, y0, x1, y1, this.#width, this.#height);
+    into[at] = x0;
+    into[at + 1] = y0;
+    into[at + 2] = x1;
+    into[at + 3] = y1;
+    into[at + 4] = startShare(w0, w1, x0, y0, x1, y1, this.#width, this.#height);
+  }
+
+  /**
+   * Every column's `samplePoints` of the output row at frame coordinate y, into `plan` (PLAN_STRIDE numbers per
+   * column); without a camera straight from the fields, skipping the per-pixel mix of resampled rows.
+   */
+  plan(y: number, plan: Float64Array): void {
+    if (this.#straight) {
+      this.rowY = this.#camera[4] * y + this.#camera[5];
+      this.#straight.planRow(
+        this.rowY,
+        this.offset,
+        this.step,
+        this.vecX,
+        this.vecY,
+        this.#width,
+        this.#height,
+        plan,
+      );
+      return;
+    }
+    this.sample(y);
+    const count = this.#geometry.count;
+    for (let i = 0; i < count; i++) this.samplePoints(i, plan, i * PLAN_STRIDE);
   }
 
   /** Prepares the fields of the output row at frame coordinate y. */
   sample(y: number): void {
     if (this.#straight) {
-      this.#y = this.#camera[4] * y + this.#camera[5];
-      this.#straight.prepare(this.#y);
+      this.rowY = this.#camera[4] * y + this.#camera[5];
+      this.#straight.prepare(this.rowY);
       this.top = this.#straight.top;
       this.bottom = this.#straight.bottom;
       this.ay = this.#straight.ay;
       return;
     }
-    this.#y = y;
+    this.rowY = y;
     sampleRowThroughCamera(
       this.#fields,
       this.#width,
