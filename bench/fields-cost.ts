@@ -38,9 +38,15 @@ function emptyFields(motion: PairMotion): IntermediateFields {
 }
 
 /** ms per frame of one whole clip, drawn into one reused buffer as the renderer does. */
-function clipMs(module: FieldsModule, motion: PairMotion, into: IntermediateFields): number {
+function clipMs(
+  module: FieldsModule,
+  motion: PairMotion,
+  into: IntermediateFields,
+  fillHoles: boolean,
+): number {
+  const tuning = { ...module.DEFAULT_SPLAT_TUNING, fillHoles };
   const began = performance.now();
-  for (const t of times) module.intermediateFields(motion, t, module.DEFAULT_SPLAT_TUNING, into);
+  for (const t of times) module.intermediateFields(motion, t, tuning, into);
   return (performance.now() - began) / times.length;
 }
 
@@ -103,25 +109,31 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log(`regularised ${motion.regularised ?? 0}, ${times.length} frames a clip, ${ROUNDS} rounds\n`);
+console.log(`regularised ${motion.regularised ?? 0}, ${times.length} frames a clip, ${ROUNDS} rounds`);
 
 const buffer = emptyFields(motion);
 const modules: [string, FieldsModule][] = [['this checkout', own]];
 if (against) modules.push([`--against ${values.against}`, against]);
-// One clip each before timing, so both are compiled by the optimising tier when the timing starts.
-for (const [, module] of modules) clipMs(module, motion, buffer);
-const runs = modules.map(() => [] as number[]);
-for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? modules.map((_, k) => k) : modules.map((_, k) => k).reverse();
-  for (const k of order) runs[k].push(clipMs(modules[k][1], motion, buffer));
+// The hole fill is flow/regularise-flow.ts's work, the same code for both: timed with it (as rendered) and
+// without it, which leaves the splatting and combining this module does itself.
+for (const fillHoles of [true, false]) {
+  // One clip each before timing, so both are compiled by the optimising tier when the timing starts.
+  for (const [, module] of modules) clipMs(module, motion, buffer, fillHoles);
+  const runs = modules.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? modules.map((_, k) => k) : modules.map((_, k) => k).reverse();
+    for (const k of order) runs[k].push(clipMs(modules[k][1], motion, buffer, fillHoles));
+  }
+  console.log(`\n${fillHoles ? 'as rendered (holes filled)' : 'holes not filled'}\n`);
+  console.log(`| fields module | ms/frame, median of ${ROUNDS} | each round |`);
+  console.log('|---|---|---|');
+  modules.forEach(([name], k) => {
+    const each = runs[k].map((v) => v.toFixed(2)).join(', ');
+    console.log(`| ${name} | ${median(runs[k]).toFixed(2)} | ${each} |`);
+  });
+  if (against) console.log(`\nthis / against: ${(median(runs[0]) / median(runs[1])).toFixed(3)}`);
 }
-console.log(`| fields module | ms/frame, median of ${ROUNDS} | each round |`);
-console.log('|---|---|---|');
-modules.forEach(([name], k) => {
-  console.log(`| ${name} | ${median(runs[k]).toFixed(2)} | ${runs[k].map((v) => v.toFixed(2)).join(', ')} |`);
-});
 if (against) {
-  console.log(`\nthis / against: ${(median(runs[0]) / median(runs[1])).toFixed(3)}`);
   const base = own.DEFAULT_SPLAT_TUNING;
   const cases: [string, PairMotion, SplatTuning][] = [
     ['pair as measured', motion, base],

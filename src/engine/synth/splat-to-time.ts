@@ -41,13 +41,49 @@ export function splatToTime(
       const y0 = ty < 0 ? -1 : ty | 0;
       const ax = tx - x0;
       const ay = ty - y0;
+      const j = SPLAT_CHANNELS * (y0 * width + x0);
+      const bx = 1 - ax;
+      const by = 1 - ay;
+      // Almost every target lies inside with all four corners: one test for them, and the corners' sums
+      // written in a straight run; only the border pays for testing each corner.
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        let bilinear = bx * by;
+        let weight = bilinear * p;
+        acc[j] += weight * vx;
+        acc[j + 1] += weight * vy;
+        acc[j + 2] += weight * c;
+        acc[j + 3] += weight;
+        acc[j + 4] += bilinear;
+        bilinear = ax * by;
+        weight = bilinear * p;
+        acc[j + 5] += weight * vx;
+        acc[j + 6] += weight * vy;
+        acc[j + 7] += weight * c;
+        acc[j + 8] += weight;
+        acc[j + 9] += bilinear;
+        const k = j + row;
+        bilinear = bx * ay;
+        weight = bilinear * p;
+        acc[k] += weight * vx;
+        acc[k + 1] += weight * vy;
+        acc[k + 2] += weight * c;
+        acc[k + 3] += weight;
+        acc[k + 4] += bilinear;
+        bilinear = ax * ay;
+        weight = bilinear * p;
+        acc[k + 5] += weight * vx;
+        acc[k + 6] += weight * vy;
+        acc[k + 7] += weight * c;
+        acc[k + 8] += weight;
+        acc[k + 9] += bilinear;
+        continue;
+      }
       const left = x0 >= 0;
       const right = x0 + 1 < width;
       const top = y0 >= 0;
       const bottom = y0 + 1 < height;
-      const j = SPLAT_CHANNELS * (y0 * width + x0);
       if (top && left) {
-        const bilinear = (1 - ax) * (1 - ay);
+        const bilinear = bx * by;
         const weight = bilinear * p;
         acc[j] += weight * vx;
         acc[j + 1] += weight * vy;
@@ -57,7 +93,7 @@ export function splatToTime(
       }
       if (top && right) {
         const k = j + SPLAT_CHANNELS;
-        const bilinear = ax * (1 - ay);
+        const bilinear = ax * by;
         const weight = bilinear * p;
         acc[k] += weight * vx;
         acc[k + 1] += weight * vy;
@@ -67,7 +103,7 @@ export function splatToTime(
       }
       if (bottom && left) {
         const k = j + row;
-        const bilinear = (1 - ax) * ay;
+        const bilinear = bx * ay;
         const weight = bilinear * p;
         acc[k] += weight * vx;
         acc[k + 1] += weight * vy;
