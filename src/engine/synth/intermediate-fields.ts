@@ -6,6 +6,7 @@ import {
   selectByAgreement,
   type AgreementScratch,
 } from './agreement-select.js';
+import { SPLAT_CHANNELS, splatToTime } from './splat-to-time.js';
 
 /** Channels of {@link IntermediateFields}, interleaved per pixel. */
 export const FIELD_CHANNELS = 6;
@@ -122,51 +123,78 @@ export function intermediateFields(
   const n = width * height;
   const fields = out ?? { width, height, data: new Float32Array(n * FIELD_CHANNELS) };
   const scratch = scratchFor(n, width, height);
-  const { acc0, acc1, cover0, cover1, splat, linear } = scratch;
+  const { acc0, acc1, linear } = scratch;
   const forwardPriority = motion.forwardPriority ?? splatPriority(motion, 'forward', tuning);
   const backwardPriority = motion.backwardPriority ?? splatPriority(motion, 'backward', tuning);
-  splatToTime(motion.forward, motion.forwardConfidence, forwardPriority, t, acc0, cover0);
-  splatToTime(motion.backward, motion.backwardConfidence, backwardPriority, 1 - t, acc1, cover1);
+  splatToTime(motion.forward, motion.forwardConfidence, forwardPriority, t, acc0);
+  splatToTime(motion.backward, motion.backwardConfidence, backwardPriority, 1 - t, acc1);
+  const { startLuma, endLuma } = motion;
+  const agreement = startLuma && endLuma && tuning.agreementSigma > 0 && (motion.regularised ?? 0) < 1;
 
   const f01 = motion.forward.data;
   const f10 = motion.backward.data;
   const d = fields.data;
+  // Each splat's flow (2 channels) and its cover for the hole fill, written where they are known: the fill
+  // then works on them in place, with no copy in and out of a flow field.
+  const s0 = scratch.splat0.data;
+  const s1 = scratch.splat1.data;
+  const c0 = scratch.cover0.data;
+  const c1 = scratch.cover1.data;
+  let holes0 = 0;
+  let holes1 = 0;
   const a = (1 - t) * t;
   const b = (1 - t) * (1 - t);
   for (let i = 0; i < n; i++) {
-    const j = 4 * i;
-    const fx01 = f01[2 * i];
-    const fy01 = f01[2 * i + 1];
-    const fx10 = f10[2 * i];
-    const fy10 = f10[2 * i + 1];
-    // Super SloMo's approximation: the flows at x as if x's neighbourhood moved uniformly.
-    linear[j] = -a * fx01 + t * t * fx10;
-    linear[j + 1] = -a * fy01 + t * t * fy10;
-    linear[j + 2] = b * fx01 - a * fx10;
-    linear[j + 3] = b * fy01 - a * fy10;
+    const j = SPLAT_CHANNELS * i;
+    const q = 2 * i;
+    const fx01 = f01[q];
+    const fy01 = f01[q + 1];
+    const fx10 = f10[q];
+    const fy10 = f10[q + 1];
+    // Super SloMo's approximation, the flows at x as if x's neighbourhood moved uniformly: the agreement test
+    // weighs it against the splat everywhere; without the test it only stands in for a splat's holes.
+    if (agreement) {
+      const l = CANDIDATE_CHANNELS * i;
+      linear[l] = -a * fx01 + t * t * fx10;
+      linear[l + 1] = -a * fy01 + t * t * fy10;
+      linear[l + 2] = b * fx01 - a * fx10;
+      linear[l + 3] = b * fy01 - a * fy10;
+    }
     let w0 = 0;
     let seen0 = 0;
-    if (acc0[j + 3] > 1e-6) {
-      splat[j] = acc0[j] / acc0[j + 3];
-      splat[j + 1] = acc0[j + 1] / acc0[j + 3];
-      const confidence = acc0[j + 2] / acc0[j + 3];
-      seen0 = Math.min(1, cover0[i] / fullCoverage);
+    const weight0 = acc0[j + 3];
+    if (weight0 > 1e-6) {
+      s0[q] = acc0[j] / weight0;
+      s0[q + 1] = acc0[j + 1] / weight0;
+      const confidence = acc0[j + 2] / weight0;
+      const cover = acc0[j + 4];
+      seen0 = Math.min(1, cover / fullCoverage);
       w0 = seen0 * (confidenceFloor + (1 - confidenceFloor) * confidence);
+      c0[i] = Math.min(1, cover);
+      if (cover < 1) holes0++;
     } else {
-      splat[j] = linear[j];
-      splat[j + 1] = linear[j + 1];
+      s0[q] = -a * fx01 + t * t * fx10;
+      s0[q + 1] = -a * fy01 + t * t * fy10;
+      c0[i] = 0;
+      holes0++;
     }
     let w1 = 0;
     let seen1 = 0;
-    if (acc1[j + 3] > 1e-6) {
-      splat[j + 2] = acc1[j] / acc1[j + 3];
-      splat[j + 3] = acc1[j + 1] / acc1[j + 3];
-      const confidence = acc1[j + 2] / acc1[j + 3];
-      seen1 = Math.min(1, cover1[i] / fullCoverage);
+    const weight1 = acc1[j + 3];
+    if (weight1 > 1e-6) {
+      s1[q] = acc1[j] / weight1;
+      s1[q + 1] = acc1[j + 1] / weight1;
+      const confidence = acc1[j + 2] / weight1;
+      const cover = acc1[j + 4];
+      seen1 = Math.min(1, cover / fullCoverage);
       w1 = seen1 * (confidenceFloor + (1 - confidenceFloor) * confidence);
+      c1[i] = Math.min(1, cover);
+      if (cover < 1) holes1++;
     } else {
-      splat[j + 2] = linear[j + 2];
-      splat[j + 3] = linear[j + 3];
+      s1[q] = b * fx01 - a * fx10;
+      s1[q + 1] = b * fy01 - a * fy10;
+      c1[i] = 0;
+      holes1++;
     }
     // The hole weight keeps a pixel neither keyframe sees drawn by both (a fade), but what one keyframe sees
     // and the other does not (a disocclusion) comes from that one alone, whatever its confidence: else a
@@ -178,11 +206,19 @@ export function intermediateFields(
     d[k + 5] = t * w1;
   }
   if (tuning.fillHoles) {
-    fillSplatHoles(splat, 0, cover0, acc0, scratch, tuning.holeFillTrusted);
-    fillSplatHoles(splat, 2, cover1, acc1, scratch, tuning.holeFillTrusted);
+    const fill = { ...HOLE_FILL, trusted: tuning.holeFillTrusted };
+    if (holes0 > 0) regulariseFlow(scratch.splat0, scratch.cover0, scratch.flat, null, fill, scratch.splat0);
+    if (holes1 > 0) regulariseFlow(scratch.splat1, scratch.cover1, scratch.flat, null, fill, scratch.splat1);
   }
-  const { startLuma, endLuma } = motion;
-  if (startLuma && endLuma && tuning.agreementSigma > 0 && (motion.regularised ?? 0) < 1) {
+  if (agreement) {
+    const { splat } = scratch;
+    for (let i = 0; i < n; i++) {
+      const j = CANDIDATE_CHANNELS * i;
+      splat[j] = s0[2 * i];
+      splat[j + 1] = s0[2 * i + 1];
+      splat[j + 2] = s1[2 * i];
+      splat[j + 3] = s1[2 * i + 1];
+    }
     selectByAgreement(splat, linear, startLuma, endLuma, {
       radius: tuning.agreementRadius,
       sigma: tuning.agreementSigma,
@@ -191,12 +227,11 @@ export function intermediateFields(
     });
   } else {
     for (let i = 0; i < n; i++) {
-      const j = CANDIDATE_CHANNELS * i;
       const k = FIELD_CHANNELS * i;
-      d[k] = splat[j];
-      d[k + 1] = splat[j + 1];
-      d[k + 2] = splat[j + 2];
-      d[k + 3] = splat[j + 3];
+      d[k] = s0[2 * i];
+      d[k + 1] = s0[2 * i + 1];
+      d[k + 2] = s1[2 * i];
+      d[k + 3] = s1[2 * i + 1];
     }
   }
   return fields;
@@ -205,15 +240,19 @@ export function intermediateFields(
 /** Per-pixel working memory of {@link intermediateFields}, kept between calls of the same size. */
 interface Scratch {
   readonly n: number;
+  readonly width: number;
+  /** {@link SPLAT_CHANNELS} per pixel, one accumulator per splat direction. */
   readonly acc0: Float32Array;
   readonly acc1: Float32Array;
-  readonly cover0: Float32Array;
-  readonly cover1: Float32Array;
+  /** Each splat's flow at time t, and its cover clamped to 1 (0 where nothing landed). */
+  readonly splat0: FlowField;
+  readonly splat1: FlowField;
+  readonly cover0: Plane;
+  readonly cover1: Plane;
+  /** The two hypotheses the agreement test weighs, 4 channels per pixel. */
   readonly splat: Float32Array;
   readonly linear: Float32Array;
   readonly agreement: AgreementScratch;
-  readonly holeFlow: FlowField;
-  readonly holeCover: Plane;
   readonly flat: Plane;
 }
 
@@ -222,25 +261,27 @@ interface Scratch {
 let scratch: Scratch | null = null;
 
 function scratchFor(n: number, width: number, height: number): Scratch {
-  if (scratch?.n !== n || scratch.holeFlow.width !== width) {
+  if (scratch?.n !== n || scratch.width !== width) {
+    const flow = (): FlowField => ({ width, height, data: new Float32Array(2 * n) });
+    const plane = (): Plane => ({ width, height, data: new Float32Array(n) });
     scratch = {
       n,
-      acc0: new Float32Array(n * 4),
-      acc1: new Float32Array(n * 4),
-      cover0: new Float32Array(n),
-      cover1: new Float32Array(n),
+      width,
+      acc0: new Float32Array(n * SPLAT_CHANNELS),
+      acc1: new Float32Array(n * SPLAT_CHANNELS),
+      splat0: flow(),
+      splat1: flow(),
+      cover0: plane(),
+      cover1: plane(),
       splat: new Float32Array(n * CANDIDATE_CHANNELS),
       linear: new Float32Array(n * CANDIDATE_CHANNELS),
       agreement: createAgreementScratch(n),
-      holeFlow: { width, height, data: new Float32Array(2 * n) },
-      holeCover: { width, height, data: new Float32Array(n) },
-      flat: { width, height, data: new Float32Array(n) },
+      flat: plane(),
     };
   } else {
+    // Everything else is overwritten whole by every call.
     scratch.acc0.fill(0);
     scratch.acc1.fill(0);
-    scratch.cover0.fill(0);
-    scratch.cover1.fill(0);
   }
   return scratch;
 }
@@ -278,67 +319,6 @@ export function splatPriority(
   return priority;
 }
 
-/**
- * Splats each source pixel p to p + s * F(p) with bilinear weights times its priority, accumulating the vector
- * pointing back to p (-s * F(p)), the confidence, and the plain bilinear coverage.
- */
-function splatToTime(
-  flow: FlowField,
-  confidence: Plane,
-  priority: Float32Array,
-  s: number,
-  acc: Float32Array,
-  cover: Float32Array,
-): void {
-  const { width, height, data } = flow;
-  const conf = confidence.data;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const fx = data[2 * i];
-      const fy = data[2 * i + 1];
-      const tx = x + s * fx;
-      const ty = y + s * fy;
-      if (!(tx > -1 && ty > -1 && tx < width && ty < height)) continue;
-      const c = conf[i];
-      const p = priority[i];
-      const vx = -s * fx;
-      const vy = -s * fy;
-      const x0 = Math.floor(tx);
-      const y0 = Math.floor(ty);
-      const ax = tx - x0;
-      const ay = ty - y0;
-      const left = x0 >= 0;
-      const right = x0 + 1 < width;
-      const top = y0 >= 0;
-      const bottom = y0 + 1 < height;
-      if (top && left) deposit(acc, cover, y0 * width + x0, (1 - ax) * (1 - ay), p, vx, vy, c);
-      if (top && right) deposit(acc, cover, y0 * width + x0 + 1, ax * (1 - ay), p, vx, vy, c);
-      if (bottom && left) deposit(acc, cover, (y0 + 1) * width + x0, (1 - ax) * ay, p, vx, vy, c);
-      if (bottom && right) deposit(acc, cover, (y0 + 1) * width + x0 + 1, ax * ay, p, vx, vy, c);
-    }
-  }
-}
-
-function deposit(
-  acc: Float32Array,
-  cover: Float32Array,
-  target: number,
-  bilinear: number,
-  priority: number,
-  vx: number,
-  vy: number,
-  confidence: number,
-): void {
-  const weight = bilinear * priority;
-  const j = 4 * target;
-  acc[j] += weight * vx;
-  acc[j + 1] += weight * vy;
-  acc[j + 2] += weight * confidence;
-  acc[j + 3] += weight;
-  cover[target] += bilinear;
-}
-
 const IDENTITY: Homography = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
 /** Inverse of a 3x3 matrix (the end -> start global motion from the start -> end one). */
@@ -361,37 +341,6 @@ function invert3x3(m: Homography): Homography {
     -(a * h - b * g) * k,
     (a * e - b * d) * k,
   ]);
-}
-
-/** Holes and thin covers of one splat (channels `offset`, `offset + 1` of the candidates) filled from around. */
-function fillSplatHoles(
-  splat: Float32Array,
-  offset: number,
-  cover: Float32Array,
-  acc: Float32Array,
-  scratch: Scratch,
-  trusted: number,
-): void {
-  const { holeFlow, holeCover, flat } = scratch;
-  const n = cover.length;
-  const f = holeFlow.data;
-  const c = holeCover.data;
-  let holes = 0;
-  for (let i = 0; i < n; i++) {
-    const j = CANDIDATE_CHANNELS * i;
-    f[2 * i] = splat[j + offset];
-    f[2 * i + 1] = splat[j + offset + 1];
-    const covered = acc[j + 3] > 1e-6 ? Math.min(1, cover[i]) : 0;
-    c[i] = covered;
-    if (covered < 1) holes++;
-  }
-  if (holes === 0) return;
-  const filled = regulariseFlow(holeFlow, holeCover, flat, null, { ...HOLE_FILL, trusted }, holeFlow).data;
-  for (let i = 0; i < n; i++) {
-    const j = CANDIDATE_CHANNELS * i;
-    splat[j + offset] = filled[2 * i];
-    splat[j + offset + 1] = filled[2 * i + 1];
-  }
 }
 
 /** The luma plane is flat, so no edges steer the fill: the splat is already layered by its priorities. */
