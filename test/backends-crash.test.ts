@@ -88,6 +88,25 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number)
   }
 }
 
+/** A key with $5 on it, and a 2 s 540p start-end task made with it through the API. */
+async function fundedTask(
+  admin: string,
+  name: string,
+): Promise<{ key: string; keyId: string; created: TaskObject }> {
+  const { key, id: keyId } = await api<{ key: string; id: string }>('/admin/v1/keys', admin, {
+    name,
+    balance: '5',
+  });
+  const frames = [await keyframe(0), await keyframe(4)];
+  const created = await api<TaskObject>('/model/v1/generation', key, {
+    model: 'viduq2_pro_start_end2video',
+    images: frames.map((frame) => frame.uri),
+    duration: 2,
+    resolution: '540p',
+  });
+  return { key, keyId, created };
+}
+
 const dirs: string[] = [];
 
 async function freshDataDir(): Promise<void> {
@@ -113,17 +132,7 @@ describe('a server killed between the upstream submission and the recording of i
     vidu.book.defaultTask = { polls: 2, credits: 8 };
     await startServer();
     const admin = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
-    const { key, id: keyId } = await api<{ key: string; id: string }>('/admin/v1/keys', admin, {
-      name: 'crash',
-      balance: '5',
-    });
-    const frames = [await keyframe(0), await keyframe(4)];
-    const created = await api<TaskObject>('/model/v1/generation', key, {
-      model: 'viduq2_pro_start_end2video',
-      images: frames.map((frame) => frame.uri),
-      duration: 2,
-      resolution: '540p',
-    });
+    const { key, keyId, created } = await fundedTask(admin, 'crash');
     await until(() => vidu.book.tasks.size === 1, 30_000);
     // Submitted upstream, and inbetween does not know its id yet.
     const before = await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key);
@@ -205,17 +214,7 @@ describe.each(DEPLOYMENTS)(
         await startWorker();
         const admin =
           shared.INBETWEEN_ADMIN_TOKEN ?? (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
-        const { key, id: keyId } = await api<{ key: string; id: string }>('/admin/v1/keys', admin, {
-          name: 'orphan',
-          balance: '5',
-        });
-        const frames = [await keyframe(0), await keyframe(4)];
-        const created = await api<TaskObject>('/model/v1/generation', key, {
-          model: 'viduq2_pro_start_end2video',
-          images: frames.map((frame) => frame.uri),
-          duration: 2,
-          resolution: '540p',
-        });
+        const { key, keyId, created } = await fundedTask(admin, 'orphan');
         await until(
           async () =>
             (await api<TaskObject>(`/model/v1/generation/task/${created.id}`, key)).metadata.upstream !==
