@@ -13,11 +13,11 @@ export function costOf(status: UpstreamStatus): { credits?: number; costMicros?:
 
 /** `metadata.upstream` with what the provider charged, as its status says. */
 export function withCost(info: UpstreamInfo, status: UpstreamStatus): UpstreamInfo {
-  const micros = status.costUsd !== undefined ? usdMicros(status.costUsd) : null;
+  const { credits, costMicros } = costOf(status);
   return {
     ...info,
-    ...(status.credits !== undefined ? { credits: status.credits } : {}),
-    ...(micros !== null ? { cost: formatUsd(micros) } : {}),
+    ...(credits !== undefined ? { credits } : {}),
+    ...(costMicros !== undefined ? { cost: formatUsd(costMicros) } : {}),
   };
 }
 
