@@ -10,6 +10,7 @@ import {
 import { dissolveFields } from '../synth/dissolve-fields.js';
 import { renderFrameYuv } from '../synth/render-frame-yuv.js';
 import { renderFrame } from '../synth/render-frame.js';
+import { wasmYuvDrawer } from '../synth/wasm-drawer.js';
 import type { Yuv420Image } from '../synth/yuv420.js';
 
 /** The pixel layout frames are drawn in: RGB24 for stills, yuv420p (the encoder's input) for video. */
@@ -36,8 +37,14 @@ const STILL_FIELDS: IntermediateFields = { width: 1, height: 1, data: new Float3
 // One fields buffer per thread, reused frame after frame: each frame's fields are consumed before the next.
 let fieldsScratch: IntermediateFields | null = null;
 
-function fieldsBuffer(motion: PairMotion): IntermediateFields {
+/**
+ * Where this frame's fields are written: for video frames, straight into the WebAssembly drawer's memory (it
+ * then draws them without a copy); otherwise a buffer of this thread's.
+ */
+function fieldsBuffer(scene: Scene, motion: PairMotion): IntermediateFields {
   const { width, height } = motion.forward;
+  const drawer = scene.format === 'yuv420p' ? wasmYuvDrawer() : null;
+  if (drawer) return drawer.fieldsFor(scene.start.width, scene.start.height, width, height);
   if (fieldsScratch?.width !== width || fieldsScratch.height !== height) {
     fieldsScratch = { width, height, data: new Float32Array(width * height * FIELD_CHANNELS) };
   }
@@ -58,8 +65,8 @@ export function drawSceneFrame(scene: Scene, t: number, out?: Uint8Array): Uint8
     motion === null
       ? STILL_FIELDS
       : motion.transition === 'dissolve'
-        ? dissolveFields(motion.forward.width, motion.forward.height, t, fieldsBuffer(motion))
-        : intermediateFields(motion, t, undefined, fieldsBuffer(motion));
+        ? dissolveFields(motion.forward.width, motion.forward.height, t, fieldsBuffer(scene, motion))
+        : intermediateFields(motion, t, undefined, fieldsBuffer(scene, motion));
   const frame = {
     fields,
     camera,
