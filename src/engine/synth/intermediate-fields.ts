@@ -344,4 +344,9 @@ function invert3x3(m: Homography): Homography {
 }
 
 /** The luma plane is flat, so no edges steer the fill: the splat is already layered by its priorities. */
-const HOLE_FILL: RegulariseOptions = { trusted: 0.5, lumaSigma: 1e6, priorWeight: 0, minConfidence: 0.05 };
+const HOLE_FILL: RegulariseOptions = {
+  trusted: 0.5,
+  lumaSigma: Infinity,
+  priorWeight: 0,
+  minConfidence: 0.05,
+};
