@@ -13,31 +13,44 @@
 const OUTSIDE_WEIGHT: f32 = 1e-3;
 const FIELD_CHANNELS = 6;
 
-/** Field row `index` resampled horizontally to `count` output columns at x = offset + step * i, planar. */
-function resampleRow(
-  fields: usize,
-  fw: i32,
-  index: i32,
-  padded: i32,
-  offset: f64,
-  step: f64,
-  scale: f64,
-  into: usize,
-): void {
-  const base = fields + <usize>(index * fw * FIELD_CHANNELS) * 4;
+/**
+ * Where each of `padded` output columns at x = offset + step * i reads a field row: byte offsets of the field
+ * columns left and right of it within a row, and the right one's weight; 12 bytes a column, into `columns`.
+ * The same for every field row, so computed once per plane.
+ */
+function columnTable(fw: i32, padded: i32, offset: f64, step: f64, scale: f64, columns: usize): void {
   const last = <f64>(fw - 1);
-  const plane = <usize>padded * 4;
   for (let i = 0; i < padded; i++) {
     const fx = Math.min(last, Math.max(0, (offset + step * <f64>i + 0.5) * scale - 0.5));
     const l = <i32>fx;
-    const w = <f32>(fx - <f64>l);
-    const pl = base + <usize>(l * FIELD_CHANNELS) * 4;
-    const pr = l < fw - 1 ? pl + FIELD_CHANNELS * 4 : pl;
+    const at = columns + <usize>i * 12;
+    store<i32>(at, l * FIELD_CHANNELS * 4);
+    store<i32>(at, (l < fw - 1 ? l + 1 : l) * FIELD_CHANNELS * 4, 4);
+    store<f32>(at, <f32>(fx - <f64>l), 8);
+  }
+}
+
+/** Field row `index` resampled horizontally to the output columns of `columns`, planar: a channel per run. */
+function resampleRow(fields: usize, fw: i32, index: i32, padded: i32, columns: usize, into: usize): void {
+  const base = fields + <usize>(index * fw * FIELD_CHANNELS) * 4;
+  const plane = <usize>padded * 4;
+  for (let i = 0; i < padded; i++) {
+    const at = columns + <usize>i * 12;
+    const pl = base + <usize>load<i32>(at);
+    const pr = base + <usize>load<i32>(at, 4);
+    const w = load<f32>(at, 8);
+    // Channels 0..3 (both vectors) four at a time, the two weights alone.
+    const l4 = v128.load(pl);
+    const mixed = f32x4.add(l4, f32x4.mul(f32x4.sub(v128.load(pr), l4), f32x4.splat(w)));
     const o = into + <usize>i * 4;
-    for (let c = 0; c < FIELD_CHANNELS; c++) {
-      const v = load<f32>(pl + <usize>c * 4);
-      store<f32>(o + <usize>c * plane, v + (load<f32>(pr + <usize>c * 4) - v) * w);
-    }
+    store<f32>(o, f32x4.extract_lane(mixed, 0));
+    store<f32>(o + plane, f32x4.extract_lane(mixed, 1));
+    store<f32>(o + 2 * plane, f32x4.extract_lane(mixed, 2));
+    store<f32>(o + 3 * plane, f32x4.extract_lane(mixed, 3));
+    let v = load<f32>(pl, 16);
+    store<f32>(o + 4 * plane, v + (load<f32>(pr, 16) - v) * w);
+    v = load<f32>(pl, 20);
+    store<f32>(o + 5 * plane, v + (load<f32>(pr, 20) - v) * w);
   }
 }
 
@@ -51,9 +64,7 @@ function cachedRow(
   fw: i32,
   index: i32,
   padded: i32,
-  offset: f64,
-  step: f64,
-  scale: f64,
+  columns: usize,
   cache: usize,
 ): usize {
   const slotBytes = <usize>(padded * FIELD_CHANNELS) * 4;
@@ -62,11 +73,11 @@ function cachedRow(
   // Rows are asked for in increasing order, so the slot with the lower row is the one to replace.
   if (slotRow0 < slotRow1) {
     slotRow0 = index;
-    resampleRow(fields, fw, index, padded, offset, step, scale, cache);
+    resampleRow(fields, fw, index, padded, columns, cache);
     return cache;
   }
   slotRow1 = index;
-  resampleRow(fields, fw, index, padded, offset, step, scale, cache + slotBytes);
+  resampleRow(fields, fw, index, padded, columns, cache + slotBytes);
   return cache + slotBytes;
 }
 
@@ -270,6 +281,8 @@ function drawPlane(
   const offset = chroma ? m0 * 0.5 + m2 : m2;
   const step = chroma ? m0 * 2 : m0;
   const scale = <f64>fw / <f64>width;
+  const columns = cache + <usize>(2 * padded * FIELD_CHANNELS) * 4;
+  columnTable(fw, padded, offset, step, scale, columns);
   slotRow0 = -1;
   slotRow1 = -1;
   for (let r = 0; r < rows; r++) {
@@ -277,8 +290,8 @@ function drawPlane(
     const fy = Math.min(<f64>(fh - 1), Math.max(0, (rowY + 0.5) * (<f64>fh / <f64>height) - 0.5));
     const t = <i32>fy;
     const b = t < fh - 1 ? t + 1 : t;
-    const topRow = cachedRow(fields, fw, t, padded, offset, step, scale, cache);
-    const bottomRow = cachedRow(fields, fw, b, padded, offset, step, scale, cache);
+    const topRow = cachedRow(fields, fw, t, padded, columns, cache);
+    const bottomRow = cachedRow(fields, fw, b, padded, columns, cache);
     const at = out + <usize>(r * count);
     drawRow(start, end, at, width, height, fw, fh, topRow, bottomRow, <f32>(fy - <f64>t), padded, count, offset, step, rowY, chroma, lanes);
   }
@@ -287,7 +300,7 @@ function drawPlane(
 /**
  * Draws a whole yuv420p frame into `out` from the keyframes `start` and `end` (width x height, yuv420p) and the
  * fields at `fields` (fw x fh x 6 floats), through a camera that maps output (x, y) to scene
- * (m0 x + m2, m4 y + m5). `scratch` holds two resampled field rows and one row of lane values:
+ * (m0 x + m2, m4 y + m5). `scratch` holds lane values, two resampled field rows and a column table:
  * {@link scratchBytes}(width) bytes.
  */
 export function drawFrame(
@@ -313,5 +326,5 @@ export function drawFrame(
 
 /** Bytes of scratch {@link drawFrame} needs for frames `width` pixels wide. */
 export function scratchBytes(width: i32): i32 {
-  return 256 + 2 * ((width + 3) & ~3) * FIELD_CHANNELS * 4;
+  return 256 + ((width + 3) & ~3) * (2 * FIELD_CHANNELS * 4 + 12);
 }

@@ -159,9 +159,12 @@ export function isStraightCamera(camera: Affine | null): boolean {
 const PAGE = 65536;
 const IDENTITY: Affine = new Float64Array([1, 0, 0, 0, 1, 0]);
 
-/** Bytes of scratch the module's drawFrame needs (its `scratchBytes`): lane values, two resampled field rows. */
+/**
+ * Bytes of scratch the module's drawFrame needs (its `scratchBytes`): lane values, two resampled field rows
+ * and a column table.
+ */
 function scratchBytes(width: number): number {
-  return 256 + 2 * (Math.ceil(width / 4) * 4) * FIELD_CHANNELS * 4;
+  return 256 + Math.ceil(width / 4) * 4 * (2 * FIELD_CHANNELS * 4 + 12);
 }
 
 function align(bytes: number): number {
