@@ -1,6 +1,7 @@
 import { createFlow } from '../raster/planes.js';
 import type { FlowField, Plane } from '../raster/types.js';
-import { levelsFor, pool, tapsFor, type Level, type Taps } from './regularise-levels.js';
+import { fillFromCoarseFlat } from './fill-holes.js';
+import { levelsFor, pool, tapsFor, type Level } from './regularise-levels.js';
 
 export interface RegulariseOptions {
   /** Mean confidence at which a pixel (or a cell of a coarser level) keeps its own flow entirely. */
@@ -194,102 +195,6 @@ function fillFromCoarse(
         u = (2 * fallbackU) / fallbackW;
         v = (2 * fallbackV) / fallbackW;
       }
-      if (trust > 0) {
-        u += (ou - u) * trust;
-        v += (ov - v) * trust;
-      }
-      outU[i] = u;
-      outV[i] = v;
-    }
-  }
-}
-
-/**
- * {@link fillFromCoarse} without edge-awareness (the splat-hole fill), the same sums in the same order: the
- * luma weights are all 1 there, so the edge-aware and the fallback sums are one, and the 3x3 taps are summed
- * without tests (a zero-weight tap adds exactly nothing).
- */
-function fillFromCoarseFlat(
-  fine: Level,
-  coarse: Level,
-  trusted: number,
-  own: Float32Array | null,
-  priorShare: number,
-  columnIndex: Int32Array,
-  columnWeight: Float64Array,
-  rows: Taps,
-): void {
-  const { width, height } = fine;
-  const { u: cu, v: cv } = coarse;
-  const { u: outU, v: outV } = fine;
-  const cw = coarse.width;
-  const { w: fineW, wu: fineWu, wv: fineWv, count } = fine;
-  for (let y = 0; y < height; y++) {
-    const r0 = rows.index[3 * y] * cw;
-    const r1 = rows.index[3 * y + 1] * cw;
-    const r2 = rows.index[3 * y + 2] * cw;
-    const ty0 = rows.weight[3 * y];
-    const ty1 = rows.weight[3 * y + 1];
-    const ty2 = rows.weight[3 * y + 2];
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      const earned = own === null ? fineW[i] : fineW[i] - priorShare;
-      const trust = Math.min(1, Math.max(0, earned) / (count[i] * trusted));
-      const ou = own === null ? (fineW[i] > 0 ? fineWu[i] / fineW[i] : 0) : own[2 * i];
-      const ov = own === null ? (fineW[i] > 0 ? fineWv[i] / fineW[i] : 0) : own[2 * i + 1];
-      if (trust >= 1) {
-        outU[i] = ou;
-        outV[i] = ov;
-        continue;
-      }
-      const c = 3 * x;
-      const c0 = columnIndex[c];
-      const c1 = columnIndex[c + 1];
-      const c2 = columnIndex[c + 2];
-      const wx0 = columnWeight[c];
-      const wx1 = columnWeight[c + 1];
-      const wx2 = columnWeight[c + 2];
-      let sw = 0;
-      let su = 0;
-      let sv = 0;
-      let t = wx0 * ty0;
-      sw += t;
-      su += t * cu[r0 + c0];
-      sv += t * cv[r0 + c0];
-      t = wx1 * ty0;
-      sw += t;
-      su += t * cu[r0 + c1];
-      sv += t * cv[r0 + c1];
-      t = wx2 * ty0;
-      sw += t;
-      su += t * cu[r0 + c2];
-      sv += t * cv[r0 + c2];
-      t = wx0 * ty1;
-      sw += t;
-      su += t * cu[r1 + c0];
-      sv += t * cv[r1 + c0];
-      t = wx1 * ty1;
-      sw += t;
-      su += t * cu[r1 + c1];
-      sv += t * cv[r1 + c1];
-      t = wx2 * ty1;
-      sw += t;
-      su += t * cu[r1 + c2];
-      sv += t * cv[r1 + c2];
-      t = wx0 * ty2;
-      sw += t;
-      su += t * cu[r2 + c0];
-      sv += t * cv[r2 + c0];
-      t = wx1 * ty2;
-      sw += t;
-      su += t * cu[r2 + c1];
-      sv += t * cv[r2 + c1];
-      t = wx2 * ty2;
-      sw += t;
-      su += t * cu[r2 + c2];
-      sv += t * cv[r2 + c2];
-      // Twice the grid: vectors measured in coarse cells double in this level's pixels.
-      let u = (2 * su) / sw;
-      let v = (2 * sv) / sw;
       if (trust > 0) {
         u += (ou - u) * trust;
         v += (ov - v) * trust;

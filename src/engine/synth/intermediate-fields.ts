@@ -1,4 +1,5 @@
-import { regulariseFlow, type RegulariseOptions } from '../flow/regularise-flow.js';
+import { fillHolesInPlace } from '../flow/fill-holes.js';
+import type { RegulariseOptions } from '../flow/regularise-flow.js';
 import type { FlowField, Homography, Plane } from '../raster/types.js';
 import {
   CANDIDATE_CHANNELS,
@@ -207,8 +208,8 @@ export function intermediateFields(
   }
   if (tuning.fillHoles) {
     const fill = { ...HOLE_FILL, trusted: tuning.holeFillTrusted };
-    if (holes0 > 0) regulariseFlow(scratch.splat0, scratch.cover0, scratch.flat, null, fill, scratch.splat0);
-    if (holes1 > 0) regulariseFlow(scratch.splat1, scratch.cover1, scratch.flat, null, fill, scratch.splat1);
+    if (holes0 > 0) fillHolesInPlace(scratch.splat0, scratch.cover0, fill);
+    if (holes1 > 0) fillHolesInPlace(scratch.splat1, scratch.cover1, fill);
   }
   if (agreement) {
     const { splat } = scratch;
@@ -253,7 +254,6 @@ interface Scratch {
   readonly splat: Float32Array;
   readonly linear: Float32Array;
   readonly agreement: AgreementScratch;
-  readonly flat: Plane;
 }
 
 // A render draws many frames of one size on each thread, and the function runs to completion before the next
@@ -276,7 +276,6 @@ function scratchFor(n: number, width: number, height: number): Scratch {
       splat: new Float32Array(n * CANDIDATE_CHANNELS),
       linear: new Float32Array(n * CANDIDATE_CHANNELS),
       agreement: createAgreementScratch(n),
-      flat: plane(),
     };
   } else {
     // Everything else is overwritten whole by every call.

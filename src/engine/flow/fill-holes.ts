@@ -1,0 +1,211 @@
+import type { FlowField, Plane } from '../raster/types.js';
+import type { RegulariseOptions } from './regularise-flow.js';
+import { levelsFor, pool, tapsFor, type Level, type Taps } from './regularise-levels.js';
+
+/**
+ * `regulariseFlow(flow, cover, flatLuma, null, options, flow)` for the synthesis's splat holes, with the same
+ * result to the bit and a third of the work: without edge-awareness and without a prior, the finest level's
+ * sums are pooled straight from the flow and its cover into the second level, and on the way down only the
+ * untrusted pixels are written (in place, the trusted ones keep their vector as they would).
+ */
+export function fillHolesInPlace(flow: FlowField, cover: Plane, options: RegulariseOptions): void {
+  const { width, height } = flow;
+  if (cover.width !== width || cover.height !== height) {
+    throw new RangeError(
+      `Expected a cover of ${width}x${height} but received ${cover.width}x${cover.height}`,
+    );
+  }
+  const levels = levelsFor(width, height);
+  if (levels.length < 2) return;
+  poolFinest(flow, cover, options.minConfidence, levels[1]);
+  for (let k = 2; k < levels.length; k++) pool(levels[k - 1], levels[k], false);
+  const top = levels[levels.length - 1];
+  top.u[0] = top.w[0] > 0 ? top.wu[0] / top.w[0] : 0;
+  top.v[0] = top.w[0] > 0 ? top.wv[0] / top.w[0] : 0;
+  for (let k = levels.length - 2; k >= 1; k--) {
+    const fine = levels[k];
+    const coarse = levels[k + 1];
+    const columns = tapsFor(fine.width, coarse.width);
+    fillFromCoarseFlat(
+      fine,
+      coarse,
+      options.trusted,
+      null,
+      0,
+      columns.index,
+      columns.weight,
+      tapsFor(fine.height, coarse.height),
+    );
+  }
+  fillFinest(flow, cover, levels[1], options);
+}
+
+/** The squared-confidence weight of a finest pixel as fillFinest stores it (f32). */
+function weightOf(c: number, minConfidence: number): number {
+  return Math.fround(c >= minConfidence ? c * c : 0);
+}
+
+/**
+ * Level 1's sums from the finest pixels, as `pool` sums a stored finest level: each pixel's weight and
+ * weighted vector rounded to f32 as that level would hold them, added in the same order.
+ */
+function poolFinest(flow: FlowField, cover: Plane, minConfidence: number, level: Level): void {
+  const { width, height, w, wu, wv } = level;
+  w.fill(0);
+  wu.fill(0);
+  wv.fill(0);
+  const f = flow.data;
+  const c = cover.data;
+  const fw = flow.width;
+  for (let y = 0; y < flow.height; y++) {
+    const row = Math.min(height - 1, y >> 1) * width;
+    for (let x = 0, i = y * fw; x < fw; x++, i++) {
+      const j = row + Math.min(width - 1, x >> 1);
+      // The weighted vector is taken from the unrounded weight, as the stored level computes it.
+      const cw = c[i] >= minConfidence ? c[i] * c[i] : 0;
+      w[j] += Math.fround(cw);
+      wu[j] += Math.fround(cw * f[2 * i]) * 0.5;
+      wv[j] += Math.fround(cw * f[2 * i + 1]) * 0.5;
+    }
+  }
+}
+
+/** The finest level of the top-down pass: only pixels short of full trust are replaced, in place. */
+function fillFinest(flow: FlowField, cover: Plane, coarse: Level, options: RegulariseOptions): void {
+  const { width, height, data: f } = flow;
+  const c = cover.data;
+  const { index: columnIndex, weight: columnWeight } = tapsFor(width, coarse.width);
+  const rows = tapsFor(height, coarse.height);
+  const mean = new Float64Array(2);
+  const { trusted, minConfidence } = options;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      // A finest cell is one pixel (count 1), and its own vector is the measured one.
+      const trust = Math.min(1, weightOf(c[i], minConfidence) / trusted);
+      if (trust >= 1) continue;
+      tentMean(coarse, columnIndex, columnWeight, rows, x, y, mean);
+      let u = mean[0];
+      let v = mean[1];
+      if (trust > 0) {
+        u += (f[2 * i] - u) * trust;
+        v += (f[2 * i + 1] - v) * trust;
+      }
+      f[2 * i] = u;
+      f[2 * i + 1] = v;
+    }
+  }
+}
+
+/**
+ * The coarse flow at fine pixel (x, y), doubled to the fine grid: the tent-weighted mean of the 3x3 coarse
+ * cells around it, summed row by row, column by column (a zero-weight tap adds exactly nothing), into `out`.
+ */
+function tentMean(
+  coarse: Level,
+  columnIndex: Int32Array,
+  columnWeight: Float64Array,
+  rows: Taps,
+  x: number,
+  y: number,
+  out: Float64Array,
+): void {
+  const { u: cu, v: cv } = coarse;
+  const cw = coarse.width;
+  const r0 = rows.index[3 * y] * cw;
+  const r1 = rows.index[3 * y + 1] * cw;
+  const r2 = rows.index[3 * y + 2] * cw;
+  const ty0 = rows.weight[3 * y];
+  const ty1 = rows.weight[3 * y + 1];
+  const ty2 = rows.weight[3 * y + 2];
+  const c = 3 * x;
+  const c0 = columnIndex[c];
+  const c1 = columnIndex[c + 1];
+  const c2 = columnIndex[c + 2];
+  const wx0 = columnWeight[c];
+  const wx1 = columnWeight[c + 1];
+  const wx2 = columnWeight[c + 2];
+  let sw = 0;
+  let su = 0;
+  let sv = 0;
+  let t = wx0 * ty0;
+  sw += t;
+  su += t * cu[r0 + c0];
+  sv += t * cv[r0 + c0];
+  t = wx1 * ty0;
+  sw += t;
+  su += t * cu[r0 + c1];
+  sv += t * cv[r0 + c1];
+  t = wx2 * ty0;
+  sw += t;
+  su += t * cu[r0 + c2];
+  sv += t * cv[r0 + c2];
+  t = wx0 * ty1;
+  sw += t;
+  su += t * cu[r1 + c0];
+  sv += t * cv[r1 + c0];
+  t = wx1 * ty1;
+  sw += t;
+  su += t * cu[r1 + c1];
+  sv += t * cv[r1 + c1];
+  t = wx2 * ty1;
+  sw += t;
+  su += t * cu[r1 + c2];
+  sv += t * cv[r1 + c2];
+  t = wx0 * ty2;
+  sw += t;
+  su += t * cu[r2 + c0];
+  sv += t * cv[r2 + c0];
+  t = wx1 * ty2;
+  sw += t;
+  su += t * cu[r2 + c1];
+  sv += t * cv[r2 + c1];
+  t = wx2 * ty2;
+  sw += t;
+  su += t * cu[r2 + c2];
+  sv += t * cv[r2 + c2];
+  // Twice the grid: vectors measured in coarse cells double in this level's pixels.
+  out[0] = (2 * su) / sw;
+  out[1] = (2 * sv) / sw;
+}
+
+/**
+ * fillFromCoarse of regularise-flow.ts without edge-awareness (the splat-hole fill), the same sums in the
+ * same order: the luma weights are all 1 there, so the edge-aware and the fallback sums are one.
+ */
+export function fillFromCoarseFlat(
+  fine: Level,
+  coarse: Level,
+  trusted: number,
+  own: Float32Array | null,
+  priorShare: number,
+  columnIndex: Int32Array,
+  columnWeight: Float64Array,
+  rows: Taps,
+): void {
+  const { width, height } = fine;
+  const { u: outU, v: outV } = fine;
+  const { w: fineW, wu: fineWu, wv: fineWv, count } = fine;
+  const mean = new Float64Array(2);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const earned = own === null ? fineW[i] : fineW[i] - priorShare;
+      const trust = Math.min(1, Math.max(0, earned) / (count[i] * trusted));
+      const ou = own === null ? (fineW[i] > 0 ? fineWu[i] / fineW[i] : 0) : own[2 * i];
+      const ov = own === null ? (fineW[i] > 0 ? fineWv[i] / fineW[i] : 0) : own[2 * i + 1];
+      if (trust >= 1) {
+        outU[i] = ou;
+        outV[i] = ov;
+        continue;
+      }
+      tentMean(coarse, columnIndex, columnWeight, rows, x, y, mean);
+      let u = mean[0];
+      let v = mean[1];
+      if (trust > 0) {
+        u += (ou - u) * trust;
+        v += (ov - v) * trust;
+      }
+      outU[i] = u;
+      outV[i] = v;
+    }
+  }
+}
