@@ -4,13 +4,6 @@ import { loadKeyframes } from '../engine/input/index.js';
 import { interpolateFrames } from '../engine/render/interpolate-frames.js';
 import { expected, UsageError } from './usage-error.js';
 
-export const INTERPOLATE_USAGE = `inbetween interpolate START END --times 0.25,0.5 -o out_%d.png
-
-  --times LIST             comma-separated times between 0 (START) and 1 (END)
-  -o, --output PATTERN     %d (or %03d) is replaced by the frame's 1-based index in LIST;
-                           the extension picks png, jpg or webp
-  No camera layer; frames have START's size (END is fitted to it).`;
-
 /** `inbetween interpolate`: in-between frames at given times, at the input size. */
 export async function interpolateCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({

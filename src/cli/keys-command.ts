@@ -6,13 +6,6 @@ import { ApiError, formatUsd, usdToMicros, type Micros } from '../contract/index
 import { openSqliteStore } from '../store/index.js';
 import { UsageError } from './usage-error.js';
 
-export const KEYS_USAGE = `inbetween keys create [--name NAME] [--balance USD] | list | revoke KEY_ID
-               | top-up KEY_ID --amount USD | adjust KEY_ID (--credit USD | --debit USD) --reason TEXT
-               [--idempotency-key KEY] [--data-dir DIR]
-  API keys and their money in the embedded store, without the HTTP admin API (the server may be running).
-  Without --balance a key is unlimited. top-up and adjust write the ledger like the admin API does; the same
-  --idempotency-key again makes no second entry.`;
-
 function describe({ record: key, account }: KeyWithAccount): string {
   const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
   const balance = key.balanceMicros === null ? 'unlimited' : `balance ${formatUsd(key.balanceMicros)} USD`;

@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError } from '../config/index.js';
 import { InputImageError } from '../engine/input/index.js';
-import { INTERPOLATE_USAGE, interpolateCommand } from './interpolate-command.js';
-import { RENDER_USAGE, renderCommand } from './render-command.js';
-import { KEYS_USAGE, keysCommand } from './keys-command.js';
-import { MIGRATE_USAGE, migrateCommand } from './migrate-command.js';
-import { serveCommand } from './serve-command.js';
-import { WORKER_USAGE, workerCommand } from './worker-command.js';
 import { UsageError } from './usage-error.js';
+import { INTERPOLATE_USAGE, KEYS_USAGE, MIGRATE_USAGE, RENDER_USAGE, WORKER_USAGE } from './usages.js';
 
 const USAGE = `inbetween: keyframes to video
 
@@ -30,24 +25,25 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', () => controller.abort(new Error('interrupted')));
   process.once('SIGTERM', () => controller.abort(new Error('terminated')));
   try {
+    // Each command is loaded when it runs: a render does not wait for the server's modules.
     switch (command) {
       case 'serve':
-        await serveCommand(rest, controller.signal);
+        await (await import('./serve-command.js')).serveCommand(rest, controller.signal);
         return 0;
       case 'worker':
-        await workerCommand(rest, controller.signal);
+        await (await import('./worker-command.js')).workerCommand(rest, controller.signal);
         return 0;
       case 'keys':
-        await keysCommand(rest);
+        await (await import('./keys-command.js')).keysCommand(rest);
         return 0;
       case 'migrate':
-        await migrateCommand(rest);
+        await (await import('./migrate-command.js')).migrateCommand(rest);
         return 0;
       case 'render':
-        await renderCommand(rest, controller.signal);
+        await (await import('./render-command.js')).renderCommand(rest, controller.signal);
         return 0;
       case 'interpolate':
-        await interpolateCommand(rest);
+        await (await import('./interpolate-command.js')).interpolateCommand(rest);
         return 0;
       case undefined:
       case 'help':

@@ -9,10 +9,6 @@ import {
   PostgresConnectError,
 } from '../store/index.js';
 
-export const MIGRATE_USAGE = `inbetween migrate [--database-url URL] [--data-dir DIR]
-  Brings the database schema up to date and exits: PostgreSQL when DATABASE_URL is set, else the embedded SQLite
-  file. Servers and workers migrate when they start as well; this migrates once, ahead of a deploy.`;
-
 /** `inbetween migrate`: applies the pending schema steps (under an advisory lock on PostgreSQL) and says which. */
 export async function migrateCommand(argv: string[]): Promise<void> {
   const config = loadConfig({ env: process.env, argv });

@@ -9,25 +9,6 @@ import { renderVideo } from '../engine/render/render-video.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseChoiceOption, parseIntegerOption, UsageError } from './usage-error.js';
 
-export const RENDER_USAGE = `inbetween render START [END] -o out.mp4 [options]
-
-  -o, --output PATH        MP4 to write (required); the cover JPEG goes beside it (.jpg)
-  --duration 1..8          seconds, default 5 (24 fps)
-  --resolution R           540p | 720p | 1080p, default 720p
-  --movement A             auto | small | medium | large, default auto
-  --seed N                 same inputs and seed give the same frames; 0 or absent picks one
-  --prompt TEXT            camera words drive the camera (push in, pull out, pan left/right,
-                           tilt up/down, orbit, static)
-  --threads N              render threads, default one per core
-  --watermark              mark every frame and the cover ("AI Generated", or --wm-image)
-  --wm-position 1..4       1 top-left, 2 top-right, 3 bottom-right (default), 4 bottom-left
-  --wm-image PATH          png/jpeg/webp to use as the watermark (transparency kept)
-  --bgm                    background music generated to fit the footage (AAC, -16 LUFS)
-  --is-rec                 write the prompt from the frames (camera, motion, light, colours) and use it
-  --meta-data JSON         the AIGC label (GB 45438-2025 fields) embedded in the MP4; a default one
-                           (Label "1", inbetween as producer) when absent
-  --no-cover               do not write the cover JPEG`;
-
 const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
 const AMPLITUDES: readonly MovementAmplitude[] = ['auto', 'small', 'medium', 'large'];
 

@@ -5,9 +5,6 @@ import { startWorkerProcess } from '../server/worker-process.js';
 import { backendSettings, routeErrorAsConfigError } from './backend-settings.js';
 import { parseOffPeakWindow } from '../tasks/off-peak-window.js';
 
-export const WORKER_USAGE = `inbetween worker [options]  renders tasks only: no public HTTP, /healthz /readyz /metrics on
-  --health-port; takes the settings of serve (DATABASE_URL, STORAGE_URL, --workers = renders at once, ...)`;
-
 /**
  * `inbetween worker`: a render process for a scaled-out deployment (any number, on any machine, on the same
  * DATABASE_URL and STORAGE_URL), or beside `serve --workers 0` on one machine's data folder. SIGTERM stops it:
