@@ -81,7 +81,7 @@ const PRESETS: Readonly<Record<FlowPreset, PresetValues>> = {
     finestRefinePasses: 3,
     // Occlusion-aware densification at 0.5: about +0.04 dB DAVIS, UCF101 within noise.
     densifyErrorScale: 0.5,
-    // 6: UCF101 +0.6 dB (a small fast ball found on one triplet, 36.7 -> 48.6 dB), DAVIS unchanged; 4 missed it.
+    // 6: UCF101 +0.6 dB (a small fast ball found on one triplet, 36.7 -> 48.7 dB), DAVIS unchanged; 4 missed it.
     researchRadius: 6,
     alpha: 20,
     delta: 5,
