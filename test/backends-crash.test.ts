@@ -195,6 +195,8 @@ describe.each(DEPLOYMENTS)(
     it.skipIf(skip)(
       'is cancelled upstream by a sweep, exactly once, and the customer refunded',
       async () => {
+        // The case before left its restarted worker running: stop it too, or it outlives the suite.
+        await kill(worker);
         await kill(server);
         await freshDataDir();
         vidu.book.tasks.clear();
