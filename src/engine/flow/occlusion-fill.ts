@@ -104,52 +104,48 @@ export function fillOccluded(
   const score = new Float32Array(n).fill(Infinity);
   const r = reverse.data;
   const rc = reverseConfidence.data;
-  const separation = options.separation;
-  // How far short of `separation` a vector comes from the occluder's motion at i (0 when none is known).
-  const likeOccluder = (i: number, cu: number, cv: number): number =>
-    rc[i] > 0.5 ? Math.max(0, separation - Math.hypot(cu + r[2 * i], cv + r[2 * i + 1])) : 0;
   const conf = confidence.data;
+  const sweep: Sweep = {
+    u,
+    v,
+    dist,
+    score,
+    r,
+    rc,
+    separation: options.separation,
+    cost: options.distanceCost,
+  };
   for (let i = 0; i < n; i++) {
     if (occluded[i] || conf[i] <= 0.5) continue;
     u[i] = data[2 * i];
     v[i] = data[2 * i + 1];
-    score[i] = likeOccluder(i, u[i], v[i]);
+    score[i] = likeOccluder(sweep, i, u[i], v[i]);
   }
-  const cost = options.distanceCost;
-  const offer = (i: number, from: number, step: number): void => {
-    if (score[from] === Infinity) return;
-    const d = dist[from] + step;
-    const s = likeOccluder(i, u[from], v[from]) + cost * d;
-    if (s < score[i]) {
-      score[i] = s;
-      u[i] = u[from];
-      v[i] = v[from];
-      dist[i] = d;
-    }
-  };
-  const seeded = (i: number): boolean => !occluded[i] && conf[i] > 0.5;
+  // Seeded pixels (matched, not occluded) keep their own vector; the others take the best their neighbours offer.
+  const seeded = new Uint8Array(n);
+  for (let i = 0; i < n; i++) seeded[i] = !occluded[i] && conf[i] > 0.5 ? 1 : 0;
   for (let round = 0; round < 2; round++) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const i = y * width + x;
-        if (seeded(i)) continue;
-        if (x > 0) offer(i, i - 1, 1);
+        if (seeded[i]) continue;
+        if (x > 0) offer(sweep, i, i - 1, 1);
         if (y > 0) {
-          offer(i, i - width, 1);
-          if (x > 0) offer(i, i - width - 1, Math.SQRT2);
-          if (x < width - 1) offer(i, i - width + 1, Math.SQRT2);
+          offer(sweep, i, i - width, 1);
+          if (x > 0) offer(sweep, i, i - width - 1, Math.SQRT2);
+          if (x < width - 1) offer(sweep, i, i - width + 1, Math.SQRT2);
         }
       }
     }
     for (let y = height - 1; y >= 0; y--) {
       for (let x = width - 1; x >= 0; x--) {
         const i = y * width + x;
-        if (seeded(i)) continue;
-        if (x < width - 1) offer(i, i + 1, 1);
+        if (seeded[i]) continue;
+        if (x < width - 1) offer(sweep, i, i + 1, 1);
         if (y < height - 1) {
-          offer(i, i + width, 1);
-          if (x < width - 1) offer(i, i + width + 1, Math.SQRT2);
-          if (x > 0) offer(i, i + width - 1, Math.SQRT2);
+          offer(sweep, i, i + width, 1);
+          if (x < width - 1) offer(sweep, i, i + width + 1, Math.SQRT2);
+          if (x > 0) offer(sweep, i, i + width - 1, Math.SQRT2);
         }
       }
     }
@@ -163,4 +159,39 @@ export function fillOccluded(
     out.data[2 * i + 1] = v[i];
   }
   return out;
+}
+
+/** The chamfer propagation's state: the best vector so far per pixel, its travelled distance and its score. */
+interface Sweep {
+  readonly u: Float32Array;
+  readonly v: Float32Array;
+  readonly dist: Float32Array;
+  readonly score: Float32Array;
+  /** The reverse flow and its confidence: the occluder's motion at each pixel, where known. */
+  readonly r: Float32Array;
+  readonly rc: Float32Array;
+  readonly separation: number;
+  readonly cost: number;
+}
+
+/** How far short of `separation` vector (cu, cv) comes from the occluder's motion at i (0 when none is known). */
+function likeOccluder(sweep: Sweep, i: number, cu: number, cv: number): number {
+  if (!(sweep.rc[i] > 0.5)) return 0;
+  const du = cu + sweep.r[2 * i];
+  const dv = cv + sweep.r[2 * i + 1];
+  return Math.max(0, sweep.separation - Math.sqrt(du * du + dv * dv));
+}
+
+/** Pixel i takes its neighbour's vector when that, carried one `step` further, scores better than its own. */
+function offer(sweep: Sweep, i: number, from: number, step: number): void {
+  const { score, u, v, dist } = sweep;
+  if (score[from] === Infinity) return;
+  const d = dist[from] + step;
+  const s = likeOccluder(sweep, i, u[from], v[from]) + sweep.cost * d;
+  if (s < score[i]) {
+    score[i] = s;
+    u[i] = u[from];
+    v[i] = v[from];
+    dist[i] = d;
+  }
 }
