@@ -16,7 +16,14 @@ export function fillHolesInPlace(flow: FlowField, cover: Plane, options: Regular
     );
   }
   const levels = levelsFor(width, height);
-  if (levels.length < 2) return;
+  if (levels.length < 2) {
+    // A single pixel is its own top level: its weighted mean, as regulariseFlow's top level computes it.
+    const cw = cover.data[0] >= options.minConfidence ? cover.data[0] * cover.data[0] : 0;
+    const w = Math.fround(cw);
+    flow.data[0] = w > 0 ? Math.fround(cw * flow.data[0]) / w : 0;
+    flow.data[1] = w > 0 ? Math.fround(cw * flow.data[1]) / w : 0;
+    return;
+  }
   poolFinest(flow, cover, options.minConfidence, levels[1]);
   for (let k = 2; k < levels.length; k++) pool(levels[k - 1], levels[k], false);
   const top = levels[levels.length - 1];
@@ -30,8 +37,6 @@ export function fillHolesInPlace(flow: FlowField, cover: Plane, options: Regular
       fine,
       coarse,
       options.trusted,
-      null,
-      0,
       columns.index,
       columns.weight,
       tapsFor(fine.height, coarse.height),
@@ -131,43 +136,32 @@ function tentMean(
 }
 
 /**
- * fillFromCoarse of regularise-flow.ts without edge-awareness (the splat-hole fill), the same sums in the
- * same order: the luma weights are all 1 there, so the edge-aware and the fallback sums are one.
+ * A level above the finest of the splat-hole fill: fillFromCoarse of regularise-flow.ts without edge-awareness
+ * and without a prior, the same sums in the same order (its luma weights would all be 1).
  */
-export function fillFromCoarseFlat(
+function fillFromCoarseFlat(
   fine: Level,
   coarse: Level,
   trusted: number,
-  own: Float32Array | null,
-  priorShare: number,
   columnIndex: Int32Array,
   columnWeight: Float64Array,
   rows: Taps,
 ): void {
-  const { width, height } = fine;
-  const { u: outU, v: outV } = fine;
-  const { w: fineW, wu: fineWu, wv: fineWv, count } = fine;
+  const { width, height, w, wu, wv, count, u: outU, v: outV } = fine;
   const mean = new Float64Array(2);
   for (let y = 0; y < height; y++) {
     for (let x = 0, i = y * width; x < width; x++, i++) {
-      const earned = own === null ? fineW[i] : fineW[i] - priorShare;
-      const trust = Math.min(1, Math.max(0, earned) / (count[i] * trusted));
-      const ou = own === null ? (fineW[i] > 0 ? fineWu[i] / fineW[i] : 0) : own[2 * i];
-      const ov = own === null ? (fineW[i] > 0 ? fineWv[i] / fineW[i] : 0) : own[2 * i + 1];
+      const trust = Math.min(1, Math.max(0, w[i]) / (count[i] * trusted));
+      const ou = w[i] > 0 ? wu[i] / w[i] : 0;
+      const ov = w[i] > 0 ? wv[i] / w[i] : 0;
       if (trust >= 1) {
         outU[i] = ou;
         outV[i] = ov;
         continue;
       }
       tentMean(coarse, columnIndex, columnWeight, rows, x, y, mean);
-      let u = mean[0];
-      let v = mean[1];
-      if (trust > 0) {
-        u += (ou - u) * trust;
-        v += (ov - v) * trust;
-      }
-      outU[i] = u;
-      outV[i] = v;
+      outU[i] = trust > 0 ? mean[0] + (ou - mean[0]) * trust : mean[0];
+      outV[i] = trust > 0 ? mean[1] + (ov - mean[1]) * trust : mean[1];
     }
   }
 }

@@ -1,6 +1,5 @@
 import { createFlow } from '../raster/planes.js';
 import type { FlowField, Plane } from '../raster/types.js';
-import { fillFromCoarseFlat } from './fill-holes.js';
 import { levelsFor, pool, tapsFor, type Level } from './regularise-levels.js';
 
 export interface RegulariseOptions {
@@ -132,10 +131,6 @@ function fillFromCoarse(
   const rows = tapsFor(height, coarse.height);
   const { w: fineW, wu: fineWu, wv: fineWv, count, luma } = fine;
   const trusted = options.trusted;
-  if (coarseLuma === null) {
-    fillFromCoarseFlat(fine, coarse, trusted, own, priorShare, columnIndex, columnWeight, rows);
-    return;
-  }
   for (let y = 0; y < height; y++) {
     const r0 = rows.index[3 * y] * cw;
     const r1 = rows.index[3 * y + 1] * cw;
