@@ -1,14 +1,24 @@
 import type { FlowField, Plane } from '../raster/types.js';
 import type { RegulariseOptions } from './regularise-flow.js';
-import { levelsFor, pool, tapsFor, type Level, type Taps } from './regularise-levels.js';
+import { levelsFor, pool, type Level, type Taps } from './regularise-levels.js';
 
 /**
- * `regulariseFlow(flow, cover, flatLuma, null, options, flow)` for the synthesis's splat holes, with the same
+ * What the hole fill takes of the regularisation's options: no luma steers it and no prior is pooled in (the
+ * splat is already layered by its priorities), so only the trust threshold and the least cover that counts.
+ */
+export type HoleFillOptions = Pick<RegulariseOptions, 'trusted' | 'minConfidence'>;
+
+// The coarse flow of one tent sum; the fill runs to completion before the next call on this thread.
+const mean = new Float64Array(2);
+
+/**
+ * `regulariseFlow(flow, cover, flatLuma, null, options, flow)` (lumaSigma Infinity, priorWeight 0) for the
+ * synthesis's splat holes, with the same
  * result to the bit and a third of the work: without edge-awareness and without a prior, the finest level's
  * sums are pooled straight from the flow and its cover into the second level, and on the way down only the
  * untrusted pixels are written (in place, the trusted ones keep their vector as they would).
  */
-export function fillHolesInPlace(flow: FlowField, cover: Plane, options: RegulariseOptions): void {
+export function fillHolesInPlace(flow: FlowField, cover: Plane, options: HoleFillOptions): void {
   const { width, height } = flow;
   if (cover.width !== width || cover.height !== height) {
     throw new RangeError(
@@ -29,20 +39,8 @@ export function fillHolesInPlace(flow: FlowField, cover: Plane, options: Regular
   const top = levels[levels.length - 1];
   top.u[0] = top.w[0] > 0 ? top.wu[0] / top.w[0] : 0;
   top.v[0] = top.w[0] > 0 ? top.wv[0] / top.w[0] : 0;
-  for (let k = levels.length - 2; k >= 1; k--) {
-    const fine = levels[k];
-    const coarse = levels[k + 1];
-    const columns = tapsFor(fine.width, coarse.width);
-    fillFromCoarseFlat(
-      fine,
-      coarse,
-      options.trusted,
-      columns.index,
-      columns.weight,
-      tapsFor(fine.height, coarse.height),
-    );
-  }
-  fillFinest(flow, cover, levels[1], options);
+  for (let k = levels.length - 2; k >= 1; k--) fillFromCoarseFlat(levels[k], levels[k + 1], options.trusted);
+  fillFinest(flow, cover, levels, options);
 }
 
 /** The squared-confidence weight of a finest pixel as fillFinest stores it (f32). */
@@ -76,12 +74,13 @@ function poolFinest(flow: FlowField, cover: Plane, minConfidence: number, level:
 }
 
 /** The finest level of the top-down pass: only pixels short of full trust are replaced, in place. */
-function fillFinest(flow: FlowField, cover: Plane, coarse: Level, options: RegulariseOptions): void {
+function fillFinest(flow: FlowField, cover: Plane, levels: Level[], options: HoleFillOptions): void {
   const { width, height, data: f } = flow;
   const c = cover.data;
-  const { index: columnIndex, weight: columnWeight } = tapsFor(width, coarse.width);
-  const rows = tapsFor(height, coarse.height);
-  const mean = new Float64Array(2);
+  // The finest level's taps into level 1 (the pyramid's own, its grid is the flow's).
+  const { index: columnIndex, weight: columnWeight } = levels[0].columnTaps!;
+  const rows = levels[0].rowTaps!;
+  const coarse = levels[1];
   const { trusted, minConfidence } = options;
   for (let y = 0; y < height; y++) {
     for (let x = 0, i = y * width; x < width; x++, i++) {
@@ -139,16 +138,10 @@ function tentMean(
  * A level above the finest of the splat-hole fill: fillFromCoarse of regularise-flow.ts without edge-awareness
  * and without a prior, the same sums in the same order (its luma weights would all be 1).
  */
-function fillFromCoarseFlat(
-  fine: Level,
-  coarse: Level,
-  trusted: number,
-  columnIndex: Int32Array,
-  columnWeight: Float64Array,
-  rows: Taps,
-): void {
+function fillFromCoarseFlat(fine: Level, coarse: Level, trusted: number): void {
   const { width, height, w, wu, wv, count, u: outU, v: outV } = fine;
-  const mean = new Float64Array(2);
+  const { index: columnIndex, weight: columnWeight } = fine.columnTaps!;
+  const rows = fine.rowTaps!;
   for (let y = 0; y < height; y++) {
     for (let x = 0, i = y * width; x < width; x++, i++) {
       const trust = Math.min(1, Math.max(0, w[i]) / (count[i] * trusted));

@@ -1,6 +1,6 @@
 import { createFlow } from '../raster/planes.js';
 import type { FlowField, Plane } from '../raster/types.js';
-import { levelsFor, pool, tapsFor, type Level } from './regularise-levels.js';
+import { levelsFor, pool, type Level } from './regularise-levels.js';
 
 export interface RegulariseOptions {
   /** Mean confidence at which a pixel (or a cell of a coarser level) keeps its own flow entirely. */
@@ -127,8 +127,8 @@ function fillFromCoarse(
   const edgeAware = !lumaIsFlat(options.lumaSigma);
   // The reliable luma of each coarse cell, once per cell rather than once per reading neighbour.
   const coarseLuma = edgeAware ? reliableLuma(coarse) : null;
-  const { index: columnIndex, weight: columnWeight } = tapsFor(width, cw);
-  const rows = tapsFor(height, coarse.height);
+  const { index: columnIndex, weight: columnWeight } = fine.columnTaps!;
+  const rows = fine.rowTaps!;
   const { w: fineW, wu: fineWu, wv: fineWv, count, luma } = fine;
   const trusted = options.trusted;
   for (let y = 0; y < height; y++) {

@@ -19,6 +19,12 @@ export interface Level {
   /** The level's estimate, written by the top-down pass. */
   readonly u: Float32Array;
   readonly v: Float32Array;
+  /**
+   * The taps of this level's columns and rows into the next coarser level (null at the top): fixed by the two
+   * grids, so computed once with the pyramid, not at every call of the top-down pass (twice a frame).
+   */
+  columnTaps: Taps | null;
+  rowTaps: Taps | null;
 }
 
 // The synthesis fills splat holes with this function twice a frame: one pyramid per thread, kept between calls
@@ -34,7 +40,13 @@ export function levelsFor(width: number, height: number): Level[] {
     levels.push(emptyLevel(Math.max(1, Math.ceil(last.width / 2)), Math.max(1, Math.ceil(last.height / 2))));
   }
   levels[0].count.fill(1);
-  for (let k = 1; k < levels.length; k++) countCells(levels[k - 1], levels[k]);
+  for (let k = 1; k < levels.length; k++) {
+    const fine = levels[k - 1];
+    const coarse = levels[k];
+    countCells(fine, coarse);
+    fine.columnTaps = tapsFor(fine.width, coarse.width);
+    fine.rowTaps = tapsFor(fine.height, coarse.height);
+  }
   cached = levels;
   return levels;
 }
@@ -53,6 +65,8 @@ function emptyLevel(width: number, height: number): Level {
     reliableLuma: new Float64Array(n),
     u: new Float32Array(n),
     v: new Float32Array(n),
+    columnTaps: null,
+    rowTaps: null,
   };
 }
 
@@ -105,7 +119,7 @@ export interface Taps {
   readonly weight: Float64Array;
 }
 
-export function tapsFor(fineSize: number, coarseSize: number): Taps {
+function tapsFor(fineSize: number, coarseSize: number): Taps {
   const index = new Int32Array(3 * fineSize);
   const weight = new Float64Array(3 * fineSize);
   for (let f = 0; f < fineSize; f++) {

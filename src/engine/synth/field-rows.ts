@@ -9,6 +9,15 @@ export type Affine = Float64Array;
 export const IDENTITY_AFFINE: Affine = new Float64Array([1, 0, 0, 0, 1, 0]);
 
 /**
+ * True when every output row maps to one scene row with evenly spaced columns: no camera, or an axis-aligned
+ * zoom, pan or squeeze (every move of the camera layer), and no mirrored edges. Such rows are drawn from the
+ * fields row by row (the JavaScript's straight sampler, and the whole WebAssembly drawing).
+ */
+export function rowsStayStraight(camera: Affine | null, edges: 'clamp' | 'mirror' = 'clamp'): boolean {
+  return edges !== 'mirror' && (camera === null || (camera[1] === 0 && camera[3] === 0));
+}
+
+/**
  * Where the pixels of one output row are, in frame pixel coordinates: column i sits at x = offset + step * i
  * and the row at y (plain luma rows: offset 0, step 1; chroma rows of 4:2:0: offset 0.5, step 2).
  */

@@ -1,5 +1,4 @@
 import { fillHolesInPlace } from '../flow/fill-holes.js';
-import type { RegulariseOptions } from '../flow/regularise-flow.js';
 import type { FlowField, Homography, Plane } from '../raster/types.js';
 import {
   CANDIDATE_CHANNELS,
@@ -207,7 +206,7 @@ export function intermediateFields(
     d[k + 5] = t * w1;
   }
   if (tuning.fillHoles) {
-    const fill = { ...HOLE_FILL, trusted: tuning.holeFillTrusted };
+    const fill = { trusted: tuning.holeFillTrusted, minConfidence: HOLE_FILL_MIN_COVER };
     if (holes0 > 0) fillHolesInPlace(scratch.splat0, scratch.cover0, fill);
     if (holes1 > 0) fillHolesInPlace(scratch.splat1, scratch.cover1, fill);
   }
@@ -342,10 +341,5 @@ function invert3x3(m: Homography): Homography {
   ]);
 }
 
-/** The luma plane is flat, so no edges steer the fill: the splat is already layered by its priorities. */
-const HOLE_FILL: RegulariseOptions = {
-  trusted: 0.5,
-  lumaSigma: Infinity,
-  priorWeight: 0,
-  minConfidence: 0.05,
-};
+/** Splat cover under which a pixel's splatted vector takes no part in filling the holes around it. */
+const HOLE_FILL_MIN_COVER = 0.05;

@@ -2,6 +2,7 @@ import type { RgbImage } from '../raster/types.js';
 import {
   IDENTITY_AFFINE,
   PLAN_STRIDE,
+  rowsStayStraight,
   sampleRowThroughCamera,
   StraightRowSampler,
   startShare,
@@ -140,7 +141,7 @@ export class RowSampler {
     const m = this.#camera;
     // Every camera move of the layer is axis-aligned (zoom, pan, squeeze): an output row then maps to one scene
     // row and its columns to evenly spaced scene columns, so the cheap row sampler serves it too.
-    this.straight = !this.#mirror && m[1] === 0 && m[3] === 0;
+    this.straight = rowsStayStraight(m, edges);
     this.#geometry = this.straight
       ? { count: geometry.count, offset: m[0] * geometry.offset + m[2], step: m[0] * geometry.step }
       : geometry;

@@ -1,4 +1,4 @@
-import type { Affine } from './field-rows.js';
+import { IDENTITY_AFFINE, type Affine } from './field-rows.js';
 import { FIELD_CHANNELS, type IntermediateFields } from './intermediate-fields.js';
 import { DRAW_YUV_WASM_BASE64 } from './wasm/draw-yuv-wasm.js';
 import { yuv420Bytes, type Yuv420Image } from './yuv420.js';
@@ -50,12 +50,14 @@ interface Layout {
 
 /**
  * Draws yuv420p frames with the WebAssembly build of the drawing, for cameras that map output rows to scene
- * rows (see {@link isStraightCamera}). It keeps the keyframes in its memory between frames: they are copied in
+ * rows (see `rowsStayStraight` in field-rows.ts). It keeps the keyframes in its memory between frames: they are copied in
  * when a different keyframe array is drawn from, so a clip's frames copy only their fields.
  */
 export class WasmYuvDrawer {
   readonly #memory: WasmMemory;
   readonly #drawFrame: DrawFrame;
+  /** The module's own scratch size for a frame width (its `scratchBytes`), so the two cannot disagree. */
+  readonly #scratchBytes: (width: number) => number;
   #layout: Layout | null = null;
   #startSource: Uint8Array | null = null;
   #endSource: Uint8Array | null = null;
@@ -66,6 +68,7 @@ export class WasmYuvDrawer {
     const instance = new wasm.Instance(compiled, {});
     this.#memory = instance.exports.memory as WasmMemory;
     this.#drawFrame = instance.exports.drawFrame as DrawFrame;
+    this.#scratchBytes = instance.exports.scratchBytes as (width: number) => number;
   }
 
   /**
@@ -97,7 +100,7 @@ export class WasmYuvDrawer {
       this.#endSource = end.data;
     }
     if (fields.data !== this.#fieldsView) this.#fieldsView!.set(fields.data);
-    const m = camera ?? IDENTITY;
+    const m = camera ?? IDENTITY_AFFINE;
     this.#drawFrame(
       layout.start,
       layout.end,
@@ -139,7 +142,7 @@ export class WasmYuvDrawer {
       fields: base + 3 * frame,
       row: base + 3 * frame + fieldBytes,
     };
-    const needed = layout.row + align(scratchBytes(width));
+    const needed = layout.row + align(this.#scratchBytes(width));
     const pages = Math.ceil(needed / PAGE) - this.#memory.buffer.byteLength / PAGE;
     if (pages > 0) this.#memory.grow(pages);
     // Growing detaches every earlier view of the memory; the kept keyframes moved too.
@@ -151,21 +154,7 @@ export class WasmYuvDrawer {
   }
 }
 
-/** True when the camera maps every output row to one scene row with evenly spaced columns (no rotation). */
-export function isStraightCamera(camera: Affine | null): boolean {
-  return camera === null || (camera[1] === 0 && camera[3] === 0);
-}
-
 const PAGE = 65536;
-const IDENTITY: Affine = new Float64Array([1, 0, 0, 0, 1, 0]);
-
-/**
- * Bytes of scratch the module's drawFrame needs (its `scratchBytes`): lane values, two resampled field rows
- * and a column table.
- */
-function scratchBytes(width: number): number {
-  return 256 + Math.ceil(width / 4) * 4 * (2 * FIELD_CHANNELS * 4 + 12);
-}
 
 function align(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
