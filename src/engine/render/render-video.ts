@@ -18,6 +18,7 @@ import { analysePair } from './analyse-pair.js';
 import type { RenderJob } from './render-worker.js';
 import type { Scene, SceneFormat } from './scene.js';
 import { rgbToYuv420, type Yuv420Image } from '../synth/yuv420.js';
+import { FRAMES_PER_RUN } from './scene-run.js';
 import { sharedMotion, sharedRgb } from './shared-copy.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -81,8 +82,11 @@ export interface RenderResult {
   readonly recommendedPrompt: string | null;
 }
 
-/** Frames kept in flight per worker: enough to keep every thread and the encoder busy, few enough to bound memory. */
-const FRAMES_IN_FLIGHT_PER_THREAD = 2;
+/**
+ * Runs of frames kept in flight per worker: one being drawn and one waiting keep every thread and the encoder
+ * busy; at 1080p that is 2 x 5 frames of 3.1 MB per thread.
+ */
+const RUNS_IN_FLIGHT_PER_THREAD = 2;
 /** Share of the progress bar given to measuring motion, which happens before the first frame. */
 const ANALYSE_SHARE = 0.1;
 
@@ -326,10 +330,11 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
 }
 
 /**
- * Yields a clip's frames in order while the pool draws the next few ahead: at most
- * `pool.size * FRAMES_IN_FLIGHT_PER_THREAD` frames exist at once, whatever the clip's length, and a slow
- * consumer (the encoder's backpressure) pauses drawing. A consumer done with a yielded frame may push it onto
- * `spent`: a later frame is then drawn into it (it is transferred to a worker, so it must not be read again).
+ * Yields a clip's frames in order while the pool draws the next few runs ahead ({@link FRAMES_PER_RUN}
+ * consecutive frames a job): at most `pool.size * RUNS_IN_FLIGHT_PER_THREAD` runs exist at once, whatever the
+ * clip's length, and a slow consumer (the encoder's backpressure) pauses drawing. A consumer done with a yielded
+ * frame may push it onto `spent`: a later frame is then drawn into it (it is transferred to a worker, so it
+ * must not be read again).
  */
 export async function* generateFrames(
   pool: FramePool,
@@ -338,25 +343,31 @@ export async function* generateFrames(
   signal?: AbortSignal,
   spent: Uint8Array[] = [],
 ): AsyncGenerator<Uint8Array> {
-  const window = pool.size * FRAMES_IN_FLIGHT_PER_THREAD;
-  const pending = new Map<number, Promise<Uint8Array>>();
+  const runs = Math.ceil(frames / FRAMES_PER_RUN);
+  const window = pool.size * RUNS_IN_FLIGHT_PER_THREAD;
+  const pending = new Map<number, Promise<Uint8Array[]>>();
   let next = 0;
-  for (let i = 0; i < frames; i++) {
-    while (next < frames && next < i + window) {
-      const t = frames === 1 ? 0 : next / (frames - 1);
-      const out = spent.pop();
-      const job = pool.run<Uint8Array>(
-        { type: 'frame', scene, t, ...(out ? { out } : {}) } satisfies RenderJob,
-        out && out.buffer instanceof ArrayBuffer ? [out.buffer] : [],
+  for (let r = 0; r < runs; r++) {
+    while (next < runs && next < r + window) {
+      const first = next * FRAMES_PER_RUN;
+      const count = Math.min(FRAMES_PER_RUN, frames - first);
+      const ts = Array.from({ length: count }, (_, k) => (frames === 1 ? 0 : (first + k) / (frames - 1)));
+      const outs = spent.splice(0, count);
+      const transfer = outs.flatMap((out) => (out.buffer instanceof ArrayBuffer ? [out.buffer] : []));
+      const job = pool.run<Uint8Array[]>(
+        { type: 'frames', scene, ts, ...(outs.length > 0 ? { outs } : {}) } satisfies RenderJob,
+        transfer,
       );
-      // Awaited in order below; this keeps a later frame's failure from surfacing as an unhandled rejection first.
+      // Awaited in order below; this keeps a later run's failure from surfacing as an unhandled rejection first.
       job.catch(() => undefined);
       pending.set(next, job);
       next++;
     }
-    const frame = await pending.get(i)!;
-    pending.delete(i);
-    signal?.throwIfAborted();
-    yield frame;
+    const run = await pending.get(r)!;
+    pending.delete(r);
+    for (const frame of run) {
+      signal?.throwIfAborted();
+      yield frame;
+    }
   }
 }

@@ -1,17 +1,19 @@
 import { parentPort } from 'node:worker_threads';
 import { computeFlow, type FlowOptions } from '../flow/index.js';
 import type { Plane } from '../raster/types.js';
-import { drawSceneFrame, type Scene } from './scene.js';
+import { drawSceneRun } from './scene-run.js';
+import type { Scene } from './scene.js';
 
 /** Messages a render worker understands; see WorkerPool. */
 export type RenderJob =
   | { readonly type: 'flow'; readonly from: Plane; readonly to: Plane; readonly options: FlowOptions }
   | {
-      readonly type: 'frame';
+      readonly type: 'frames';
       readonly scene: Scene;
-      readonly t: number;
-      /** A spent frame of the same clip to draw into, transferred here and back; a new one when absent. */
-      readonly out?: Uint8Array;
+      /** Consecutive frame times of one run (see scene-run.ts). */
+      readonly ts: readonly number[];
+      /** Spent frames of the same clip to draw into (transferred here and back), by position; new where absent. */
+      readonly outs?: readonly Uint8Array[];
     };
 
 function handle(job: RenderJob): { value: unknown; transfer: ArrayBuffer[] } {
@@ -20,9 +22,9 @@ function handle(job: RenderJob): { value: unknown; transfer: ArrayBuffer[] } {
       const flow = computeFlow(job.from, job.to, job.options);
       return { value: flow, transfer: transferable(flow.data.buffer) };
     }
-    case 'frame': {
-      const frame = drawSceneFrame(job.scene, job.t, job.out);
-      return { value: frame, transfer: transferable(frame.buffer) };
+    case 'frames': {
+      const frames = drawSceneRun(job.scene, job.ts, job.outs);
+      return { value: frames, transfer: frames.flatMap((frame) => transferable(frame.buffer)) };
     }
   }
 }

@@ -39,9 +39,9 @@ let fieldsScratch: IntermediateFields | null = null;
 
 /**
  * Where this frame's fields are written: for video frames, straight into the WebAssembly drawer's memory (it
- * then draws them without a copy); otherwise a buffer of this thread's.
+ * then draws them without a copy); otherwise a buffer of this thread's. Valid until the next frame's fields.
  */
-function fieldsBuffer(scene: Scene, motion: PairMotion): IntermediateFields {
+export function fieldsBuffer(scene: Scene, motion: PairMotion): IntermediateFields {
   const { width, height } = motion.forward;
   const drawer = scene.format === 'yuv420p' ? wasmYuvDrawer() : null;
   if (drawer) return drawer.fieldsFor(scene.start.width, scene.start.height, width, height);
@@ -57,16 +57,34 @@ function fieldsBuffer(scene: Scene, motion: PairMotion): IntermediateFields {
  * keyframes, so the first and last frames match them to the pixel.
  */
 export function drawSceneFrame(scene: Scene, t: number, out?: Uint8Array): Uint8Array {
+  return drawWithFields(scene, t, (motion) => exactFields(scene, motion, t), out);
+}
+
+/**
+ * The warp fields of a two-keyframe scene at time t, computed in full: written into this thread's fields
+ * buffer, so they are only valid until the next call.
+ */
+export function exactFields(scene: Scene, motion: PairMotion, t: number): IntermediateFields {
+  return motion.transition === 'dissolve'
+    ? dissolveFields(motion.forward.width, motion.forward.height, t, fieldsBuffer(scene, motion))
+    : intermediateFields(motion, t, undefined, fieldsBuffer(scene, motion));
+}
+
+/**
+ * {@link drawSceneFrame} with the fields taken from `fieldsOf` (called only where the frame is not a keyframe
+ * copy), so a run of frames can hand in fields it interpolated.
+ */
+export function drawWithFields(
+  scene: Scene,
+  t: number,
+  fieldsOf: (motion: PairMotion) => IntermediateFields,
+  out?: Uint8Array,
+): Uint8Array {
   const { start, end, motion } = scene;
   const camera = cameraTransformAt(scene.camera, t, start.width, start.height);
   if (camera === null && t <= 0) return copyInto(start.data, out);
   if (camera === null && t >= 1 && motion !== null) return copyInto(end.data, out);
-  const fields =
-    motion === null
-      ? STILL_FIELDS
-      : motion.transition === 'dissolve'
-        ? dissolveFields(motion.forward.width, motion.forward.height, t, fieldsBuffer(scene, motion))
-        : intermediateFields(motion, t, undefined, fieldsBuffer(scene, motion));
+  const fields = motion === null ? STILL_FIELDS : fieldsOf(motion);
   const frame = {
     fields,
     camera,
