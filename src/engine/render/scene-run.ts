@@ -14,7 +14,7 @@ export const FRAMES_PER_RUN = 5;
  * at its index when there is one. The fields of the frames at even positions and of the last are computed in
  * full; each frame between two of them is drawn from the mean of their fields. Fields change smoothly from one
  * frame to the next (a point moves ~1 px a frame), and on the tunnel pair at 720p a frame drawn this way
- * differs from one drawn with its own fields by 53.3 dB of luma PSNR on average, 48.8 dB at worst, less than
+ * differs from one drawn with its own fields by 53.5 dB of luma PSNR on average, 48.8 dB at worst, less than
  * x264 at crf 18 changes the frame (48.5 dB); computing the splats for only 3 frames in 5 saves ~25% of a
  * frame's CPU (bench/RESULTS.md). Cuts (a dissolve) and image-to-video have cheap fields and draw each frame
  * on its own.
