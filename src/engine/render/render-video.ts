@@ -18,7 +18,7 @@ import { analysePair } from './analyse-pair.js';
 import type { RenderJob } from './render-worker.js';
 import type { Scene, SceneFormat } from './scene.js';
 import { rgbToYuv420, type Yuv420Image } from '../synth/yuv420.js';
-import { FRAMES_PER_RUN } from './scene-run.js';
+import { runCount, runTimes } from './scene-run.js';
 import { sharedMotion, sharedRgb } from './shared-copy.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -330,8 +330,8 @@ async function streamFrames(input: StreamFramesInput): Promise<void> {
 }
 
 /**
- * Yields a clip's frames in order while the pool draws the next few runs ahead ({@link FRAMES_PER_RUN}
- * consecutive frames a job): at most `pool.size * RUNS_IN_FLIGHT_PER_THREAD` runs exist at once, whatever the
+ * Yields a clip's frames in order while the pool draws the next few runs ahead (consecutive frames a job,
+ * see scene-run.ts): at most `pool.size * RUNS_IN_FLIGHT_PER_THREAD` runs exist at once, whatever the
  * clip's length, and a slow consumer (the encoder's backpressure) pauses drawing. A consumer done with a yielded
  * frame may push it onto `spent`: a later frame is then drawn into it (it is transferred to a worker, so it
  * must not be read again).
@@ -343,16 +343,14 @@ export async function* generateFrames(
   signal?: AbortSignal,
   spent: Uint8Array[] = [],
 ): AsyncGenerator<Uint8Array> {
-  const runs = Math.ceil(frames / FRAMES_PER_RUN);
+  const runs = runCount(frames);
   const window = pool.size * RUNS_IN_FLIGHT_PER_THREAD;
   const pending = new Map<number, Promise<Uint8Array[]>>();
   let next = 0;
   for (let r = 0; r < runs; r++) {
     while (next < runs && next < r + window) {
-      const first = next * FRAMES_PER_RUN;
-      const count = Math.min(FRAMES_PER_RUN, frames - first);
-      const ts = Array.from({ length: count }, (_, k) => (frames === 1 ? 0 : (first + k) / (frames - 1)));
-      const outs = spent.splice(0, count);
+      const ts = runTimes(next, frames);
+      const outs = spent.splice(0, ts.length);
       const transfer = outs.flatMap((out) => (out.buffer instanceof ArrayBuffer ? [out.buffer] : []));
       const job = pool.run<Uint8Array[]>(
         { type: 'frames', scene, ts, ...(outs.length > 0 ? { outs } : {}) } satisfies RenderJob,

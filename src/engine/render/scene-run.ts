@@ -9,6 +9,23 @@ import { drawSceneFrame, drawWithFields, exactFields, fieldsBuffer, type Scene }
  */
 export const FRAMES_PER_RUN = 5;
 
+/** Runs in a clip of `frames` frames. */
+export function runCount(frames: number): number {
+  return Math.ceil(frames / FRAMES_PER_RUN);
+}
+
+/** The times (0..1) of run `run` of a clip of `frames` frames: FRAMES_PER_RUN consecutive ones, fewer at the end. */
+export function runTimes(run: number, frames: number): number[] {
+  const first = run * FRAMES_PER_RUN;
+  const count = Math.max(0, Math.min(FRAMES_PER_RUN, frames - first));
+  return Array.from({ length: count }, (_, k) => (frames === 1 ? 0 : (first + k) / (frames - 1)));
+}
+
+/** Whether the frame at position k of a run of `length` is drawn with its own fields (an anchor). */
+export function hasOwnFields(k: number, length: number): boolean {
+  return k % 2 === 0 || k === length - 1;
+}
+
 /**
  * Draws consecutive frames of one clip (times `ts`, evenly spaced and increasing), each into the `outs` buffer
  * at its index when there is one. The fields of the frames at even positions and of the last are computed in
@@ -35,7 +52,7 @@ export function drawSceneRun(
   let previousIndex = -1;
   let spare: Float32Array | null = null;
   for (let i = 0; i < ts.length; i++) {
-    if (i % 2 === 1 && i < ts.length - 1) continue;
+    if (!hasOwnFields(i, ts.length)) continue;
     const fields = exactFields(scene, motion, ts[i]);
     const current = copyOf(fields.data, spare);
     frames[i] = drawWithFields(scene, ts[i], () => fields, outs[i]);
