@@ -45,8 +45,10 @@ describe('occlusion fill', () => {
       backward.confidence,
     );
     // The covered background stays still although the object's pixels are its nearest neighbours on the left.
-    expect(row(filled.data, 2).slice(20, 28)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(row(filled.data, 2).slice(10, 20)).toEqual(row(forward.flow.data, 2).slice(10, 20));
+    expect(row(filled.flow.data, 2).slice(20, 28)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(row(filled.flow.data, 2).slice(10, 20)).toEqual(row(forward.flow.data, 2).slice(10, 20));
+    // Exactly the replaced vectors are marked: the covered background, not the object.
+    expect(row(filled.replaced).flatMap((v, x) => (v ? [x] : []))).toEqual([20, 21, 22, 23, 24, 25, 26, 27]);
     const hiddenInStart = occludedPixels(backward.confidence, forward.flow, forward.confidence);
     const uncovered = fillOccluded(
       backward.flow,
@@ -55,16 +57,19 @@ describe('occlusion fill', () => {
       forward.flow,
       forward.confidence,
     );
-    expect(row(uncovered.data, 2).slice(10, 18)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(row(uncovered.data, 2).slice(18, 28)).toEqual(row(backward.flow.data, 2).slice(18, 28));
+    expect(row(uncovered.flow.data, 2).slice(10, 18)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(row(uncovered.flow.data, 2).slice(18, 28)).toEqual(row(backward.flow.data, 2).slice(18, 28));
+    expect(row(uncovered.replaced).flatMap((v, x) => (v ? [x] : []))).toEqual([
+      10, 11, 12, 13, 14, 15, 16, 17,
+    ]);
   });
 
   it('leaves a field without occlusions as it is', () => {
     const still = columns(() => [3, 1]);
     const none = occludedPixels(still.confidence, still.flow, still.confidence);
     expect(none.every((v) => v === 0)).toBe(true);
-    expect(fillOccluded(still.flow, still.confidence, none, still.flow, still.confidence).data).toEqual(
-      still.flow.data,
-    );
+    const filled = fillOccluded(still.flow, still.confidence, none, still.flow, still.confidence);
+    expect(filled.flow.data).toEqual(still.flow.data);
+    expect(filled.replaced.every((v) => v === 0)).toBe(true);
   });
 });

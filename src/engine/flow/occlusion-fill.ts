@@ -82,7 +82,8 @@ export function occludedPixels(
  * what the other keyframe shows at x itself, and its confident vector there, reversed, is the occluder's
  * motion: an uncovered background must not take the motion of the object that uncovered it, or it is carried
  * along with it and garbled where the object was. Among vectors at least `separation` pixels unlike the
- * occluder the nearest wins. Chamfer propagation: two raster sweeps each way, O(n). Returns a new field.
+ * occluder the nearest wins. Chamfer propagation: two raster sweeps each way, O(n). Returns a new field, and
+ * which pixels it replaced: those are known to be seen in this keyframe only, and to move as their background.
  */
 export function fillOccluded(
   flow: FlowField,
@@ -91,13 +92,14 @@ export function fillOccluded(
   reverse: FlowField,
   reverseConfidence: Plane,
   options: OcclusionFillOptions = DEFAULT_OCCLUSION_FILL,
-): FlowField {
+): { readonly flow: FlowField; readonly replaced: Uint8Array } {
   const { width, height, data } = flow;
   const n = width * height;
   const out = { width, height, data: new Float32Array(data) };
+  const replaced = new Uint8Array(n);
   let any = false;
   for (let i = 0; i < n; i++) if (occluded[i]) any = true;
-  if (!any) return out;
+  if (!any) return { flow: out, replaced };
   const u = new Float32Array(n);
   const v = new Float32Array(n);
   const dist = new Float32Array(n);
@@ -157,8 +159,9 @@ export function fillOccluded(
     if (Math.hypot(u[i] - data[2 * i], v[i] - data[2 * i + 1]) < minChange) continue;
     out.data[2 * i] = u[i];
     out.data[2 * i + 1] = v[i];
+    replaced[i] = 1;
   }
-  return out;
+  return { flow: out, replaced };
 }
 
 /** The chamfer propagation's state: the best vector so far per pixel, its travelled distance and its score. */

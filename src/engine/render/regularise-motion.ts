@@ -61,7 +61,8 @@ export function regulariseMotion(
   const { startLuma, endLuma } = measured;
   if (!startLuma || !endLuma) throw new RangeError('Expected startLuma and endLuma in motion');
   const global = measured.globalMotion ?? null;
-  const motion = options.occlusionFill ? withOcclusionsFilled(measured, options.occlusionFill) : measured;
+  const filled = options.occlusionFill ? withOcclusionsFilled(measured, options.occlusionFill) : null;
+  const motion = filled?.motion ?? measured;
   const sigma = options.photometricSigma;
   const forward = regulariseFlow(
     motion.forward,
@@ -92,11 +93,18 @@ export function regulariseMotion(
     ...motion,
     forward,
     backward,
-    forwardConfidence: options.reconfirm ? flowConfidence(forward, backward) : motion.forwardConfidence,
-    backwardConfidence: options.reconfirm ? flowConfidence(backward, forward) : motion.backwardConfidence,
+    forwardConfidence: trustFilled(
+      options.reconfirm ? flowConfidence(forward, backward) : motion.forwardConfidence,
+      filled?.forwardFilled,
+    ),
+    backwardConfidence: trustFilled(
+      options.reconfirm ? flowConfidence(backward, forward) : motion.backwardConfidence,
+      filled?.backwardFilled,
+    ),
     forwardPriority: undefined,
     backwardPriority: undefined,
     regularised: strength,
+    ...(filled ? { forwardFilled: filled.forwardFilled, backwardFilled: filled.backwardFilled } : {}),
   };
   return {
     ...result,
@@ -105,8 +113,28 @@ export function regulariseMotion(
   };
 }
 
+/**
+ * Confidence 1 where the occlusion fill replaced a vector. Such a pixel fails the consistency test because the
+ * other keyframe does not show it, not because its vector is wrong: its colour is the only view of that place,
+ * and its motion is now its background's. Left untrusted, it lost its place in the splat to the bleeding edge
+ * of the object beside it, and the object's old place came out garbled (bench/RESULTS.md, fifth session).
+ */
+function trustFilled(confidence: Plane, filled: Uint8Array | undefined): Plane {
+  if (!filled?.includes(1)) return confidence;
+  const data = new Float32Array(confidence.data);
+  for (let i = 0; i < data.length; i++) if (filled[i]) data[i] = 1;
+  return { ...confidence, data };
+}
+
+interface FilledMotion {
+  readonly motion: PairMotion;
+  /** Which vectors the fill replaced, per direction (see PairMotion.forwardFilled). */
+  readonly forwardFilled: Uint8Array;
+  readonly backwardFilled: Uint8Array;
+}
+
 /** Both directions with their occluded pixels' vectors taken from their background (flow/occlusion-fill.ts). */
-function withOcclusionsFilled(motion: PairMotion, options: OcclusionFillOptions): PairMotion {
+function withOcclusionsFilled(motion: PairMotion, options: OcclusionFillOptions): FilledMotion {
   const forwardOccluded = occludedPixels(
     motion.forwardConfidence,
     motion.backward,
@@ -119,24 +147,26 @@ function withOcclusionsFilled(motion: PairMotion, options: OcclusionFillOptions)
     motion.forwardConfidence,
     options,
   );
+  const forward = fillOccluded(
+    motion.forward,
+    motion.forwardConfidence,
+    forwardOccluded,
+    motion.backward,
+    motion.backwardConfidence,
+    options,
+  );
+  const backward = fillOccluded(
+    motion.backward,
+    motion.backwardConfidence,
+    backwardOccluded,
+    motion.forward,
+    motion.forwardConfidence,
+    options,
+  );
   return {
-    ...motion,
-    forward: fillOccluded(
-      motion.forward,
-      motion.forwardConfidence,
-      forwardOccluded,
-      motion.backward,
-      motion.backwardConfidence,
-      options,
-    ),
-    backward: fillOccluded(
-      motion.backward,
-      motion.backwardConfidence,
-      backwardOccluded,
-      motion.forward,
-      motion.forwardConfidence,
-      options,
-    ),
+    motion: { ...motion, forward: forward.flow, backward: backward.flow },
+    forwardFilled: forward.replaced,
+    backwardFilled: backward.replaced,
   };
 }
 

@@ -42,11 +42,12 @@ describe('drawSceneRun', () => {
         const exact = drawSceneFrame(scene, ts[k]);
         if (hasOwnFields(k, ts.length)) expect(Buffer.compare(frame, exact)).toBe(0);
         // The square moves 1.3 px a frame here (fast for its 28 px): a frame drawn from the mean of its
-        // neighbours' fields is still far closer to its own than the frame before it is (41.7-56.5 dB
-        // against 36.8-40.0 dB when this was written).
+        // neighbours' fields is still closer to its own than the frame before it is (39.6-56.4 dB against
+        // 36.3-40.2 dB, by 2.0-16.7 dB, since unconfident fast vectors lost their lead in the splat; 3.4 dB
+        // and more before that).
         else {
           const neighbour = drawSceneFrame(scene, ts[k - 1]);
-          expect(lumaPsnr(frame, exact)).toBeGreaterThan(lumaPsnr(neighbour, exact) + 3);
+          expect(lumaPsnr(frame, exact)).toBeGreaterThan(lumaPsnr(neighbour, exact) + 1.5);
         }
       });
     }

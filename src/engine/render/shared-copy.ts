@@ -26,6 +26,13 @@ function sharedArray(values: Float32Array): Float32Array {
   return copy;
 }
 
+function sharedBytes(values: Uint8Array): Uint8Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const copy = new Uint8Array(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  return copy;
+}
+
 export function sharedMotion(motion: PairMotion): PairMotion {
   return {
     forward: sharedFloats(motion.forward),
@@ -37,6 +44,8 @@ export function sharedMotion(motion: PairMotion): PairMotion {
     ...(motion.backwardPriority ? { backwardPriority: sharedArray(motion.backwardPriority) } : {}),
     ...(motion.startLuma ? { startLuma: sharedFloats(motion.startLuma) } : {}),
     ...(motion.endLuma ? { endLuma: sharedFloats(motion.endLuma) } : {}),
+    ...(motion.forwardFilled ? { forwardFilled: sharedBytes(motion.forwardFilled) } : {}),
+    ...(motion.backwardFilled ? { backwardFilled: sharedBytes(motion.backwardFilled) } : {}),
     ...(motion.regularised !== undefined ? { regularised: motion.regularised } : {}),
     ...(motion.transition !== undefined ? { transition: motion.transition } : {}),
   };

@@ -55,6 +55,15 @@ export interface PairMotion {
    * by construction, and picking per pixel between two hypotheses of them would only bring the seams back.
    */
   readonly regularised?: number;
+  /**
+   * 1 where the occlusion fill (flow/occlusion-fill.ts) replaced a pixel's vector by its background's: the
+   * other keyframe does not show that pixel, and its motion is known now. Their confidence is already 1.
+   * Where either keyframe's pixel at a place is one of them, the two keyframes show different things there, and
+   * the linear flow hypothesis, which reads both keyframes' vectors at that place, mixes the occluder's motion
+   * into the background's: the agreement test is not asked there, the splat is kept.
+   */
+  readonly forwardFilled?: Uint8Array;
+  readonly backwardFilled?: Uint8Array;
 }
 
 /** The knobs of the splatting synthesis; the defaults are the ones bench/quality.ts measured best. */
@@ -66,6 +75,12 @@ export interface SplatTuning {
   readonly prioritySharpness: number;
   /** Priority gained per unit of deviation from the global motion. */
   readonly foregroundSharpness: number;
+  /**
+   * Confidence under which that gain shrinks, linearly to none at 0: a vector that fails the consistency test
+   * and moves fast is mostly a motion edge's bleed (an object's motion smeared onto the background beside it),
+   * which must not win over the background it lands on as if it were in front.
+   */
+  readonly foregroundMinConfidence: number;
   /** Deviation from the global motion that counts as one unit, as a fraction of the working diagonal. */
   readonly deviationUnit: number;
   /** Deviation beyond which a pixel is no more "in front" than it already is. */
@@ -93,6 +108,8 @@ export interface SplatTuning {
 export const DEFAULT_SPLAT_TUNING: SplatTuning = {
   prioritySharpness: 8,
   foregroundSharpness: 2,
+  // 0.05: the crossing ghost case 5.3 / 4.0 instead of 8.2 / 8.7 (bench/RESULTS.md, fifth session).
+  foregroundMinConfidence: 0.05,
   deviationUnit: 0.01,
   maxDeviationUnits: 4,
   confidenceFloor: 0.35,
@@ -225,6 +242,7 @@ export function intermediateFields(
       scratch: scratch.agreement,
       into: { data: d, stride: FIELD_CHANNELS },
     });
+    keepSplatWhereFilled(motion, splat, d, n);
   } else {
     for (let i = 0; i < n; i++) {
       const k = FIELD_CHANNELS * i;
@@ -235,6 +253,21 @@ export function intermediateFields(
     }
   }
   return fields;
+}
+
+/** The splatted hypothesis back where either keyframe's pixel is one the occlusion fill replaced (PairMotion). */
+function keepSplatWhereFilled(motion: PairMotion, splat: Float32Array, d: Float32Array, n: number): void {
+  const { forwardFilled: start, backwardFilled: end } = motion;
+  if (!start || !end) return;
+  for (let i = 0; i < n; i++) {
+    if (start[i] === 0 && end[i] === 0) continue;
+    const k = FIELD_CHANNELS * i;
+    const j = CANDIDATE_CHANNELS * i;
+    d[k] = splat[j];
+    d[k + 1] = splat[j + 1];
+    d[k + 2] = splat[j + 2];
+    d[k + 3] = splat[j + 3];
+  }
 }
 
 /** Per-pixel working memory of {@link intermediateFields}, kept between calls of the same size. */
@@ -300,7 +333,7 @@ export function splatPriority(
   const { width, height, data } = flow;
   const conf = confidence.data;
   const unit = tuning.deviationUnit * Math.hypot(width, height);
-  const { prioritySharpness, foregroundSharpness, maxDeviationUnits } = tuning;
+  const { prioritySharpness, foregroundSharpness, maxDeviationUnits, foregroundMinConfidence } = tuning;
   const priority = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -311,7 +344,8 @@ export function splatPriority(
         y + data[2 * i + 1] - (h[3] * x + h[4] * y + h[5]) / w,
       );
       const front = Math.min(maxDeviationUnits, deviation / unit);
-      priority[i] = Math.exp(prioritySharpness * (conf[i] - 1) + foregroundSharpness * front);
+      const lead = foregroundMinConfidence > 0 ? Math.min(1, conf[i] / foregroundMinConfidence) : 1;
+      priority[i] = Math.exp(prioritySharpness * (conf[i] - 1) + foregroundSharpness * front * lead);
     }
   }
   return priority;
