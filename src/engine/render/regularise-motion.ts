@@ -7,6 +7,7 @@ import {
   occludedPixels,
   type OcclusionFillOptions,
 } from '../flow/occlusion-fill.js';
+import { hiddenFrom } from '../flow/occlusion-timing.js';
 import { invertHomography } from '../motion/index.js';
 import { createFlow } from '../raster/planes.js';
 import type { FlowField, Homography, Plane } from '../raster/types.js';
@@ -104,7 +105,24 @@ export function regulariseMotion(
     forwardPriority: undefined,
     backwardPriority: undefined,
     regularised: strength,
-    ...(filled ? { forwardFilled: filled.forwardFilled, backwardFilled: filled.backwardFilled } : {}),
+    ...(filled
+      ? {
+          forwardFilled: filled.forwardFilled,
+          backwardFilled: filled.backwardFilled,
+          forwardHiddenFrom: hiddenFrom(
+            filled.motion.forward,
+            filled.forwardFilled,
+            measured.backward,
+            measured.backwardConfidence,
+          ),
+          backwardHiddenFrom: hiddenFrom(
+            filled.motion.backward,
+            filled.backwardFilled,
+            measured.forward,
+            measured.forwardConfidence,
+          ),
+        }
+      : {}),
   };
   return {
     ...result,

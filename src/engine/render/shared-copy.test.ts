@@ -20,6 +20,8 @@ describe('sharedMotion', () => {
       regularised: 0.25,
       forwardFilled: new Uint8Array([0, 1]),
       backwardFilled: new Uint8Array([1, 0]),
+      forwardHiddenFrom: new Float32Array([Infinity, 0.5]),
+      backwardHiddenFrom: new Float32Array([0.25, Infinity]),
     };
     const shared = sharedMotion(motion);
     // A part missing here silently changes rendered frames against interpolateFrames: every key must survive.

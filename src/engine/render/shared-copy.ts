@@ -46,6 +46,8 @@ export function sharedMotion(motion: PairMotion): PairMotion {
     ...(motion.endLuma ? { endLuma: sharedFloats(motion.endLuma) } : {}),
     ...(motion.forwardFilled ? { forwardFilled: sharedBytes(motion.forwardFilled) } : {}),
     ...(motion.backwardFilled ? { backwardFilled: sharedBytes(motion.backwardFilled) } : {}),
+    ...(motion.forwardHiddenFrom ? { forwardHiddenFrom: sharedArray(motion.forwardHiddenFrom) } : {}),
+    ...(motion.backwardHiddenFrom ? { backwardHiddenFrom: sharedArray(motion.backwardHiddenFrom) } : {}),
     ...(motion.regularised !== undefined ? { regularised: motion.regularised } : {}),
     ...(motion.transition !== undefined ? { transition: motion.transition } : {}),
   };

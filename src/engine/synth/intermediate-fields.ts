@@ -64,6 +64,13 @@ export interface PairMotion {
    */
   readonly forwardFilled?: Uint8Array;
   readonly backwardFilled?: Uint8Array;
+  /**
+   * For those pixels, the time (in each direction's own time: 0 at its keyframe, 1 at the other) from which
+   * their occluder covers them (flow/occlusion-timing.ts); Infinity elsewhere. The splat leaves them out from
+   * then on.
+   */
+  readonly forwardHiddenFrom?: Float32Array;
+  readonly backwardHiddenFrom?: Float32Array;
 }
 
 /** The knobs of the splatting synthesis; the defaults are the ones bench/quality.ts measured best. */
@@ -143,8 +150,15 @@ export function intermediateFields(
   const { acc0, acc1, linear } = scratch;
   const forwardPriority = motion.forwardPriority ?? splatPriority(motion, 'forward', tuning);
   const backwardPriority = motion.backwardPriority ?? splatPriority(motion, 'backward', tuning);
-  splatToTime(motion.forward, motion.forwardConfidence, forwardPriority, t, acc0);
-  splatToTime(motion.backward, motion.backwardConfidence, backwardPriority, 1 - t, acc1);
+  splatToTime(motion.forward, motion.forwardConfidence, forwardPriority, t, acc0, motion.forwardHiddenFrom);
+  splatToTime(
+    motion.backward,
+    motion.backwardConfidence,
+    backwardPriority,
+    1 - t,
+    acc1,
+    motion.backwardHiddenFrom,
+  );
   const { startLuma, endLuma } = motion;
   const agreement = startLuma && endLuma && tuning.agreementSigma > 0 && (motion.regularised ?? 0) < 1;
 

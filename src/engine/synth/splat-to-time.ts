@@ -7,6 +7,9 @@ import type { FlowField, Plane } from '../raster/types.js';
  */
 export const SPLAT_CHANNELS = 5;
 
+/** Half-width, in the splat's time, of the fade of a pixel its occluder covers: one step of occlusion-timing.ts. */
+const HIDE_RAMP = 1 / 32;
+
 /**
  * Splats each source pixel p to p + s * F(p) with bilinear weights times its priority, accumulating into `acc`
  * (zeroed by the caller, {@link SPLAT_CHANNELS} per pixel) the vector pointing back to p (-s * F(p)), the
@@ -18,6 +21,7 @@ export function splatToTime(
   priority: Float32Array,
   s: number,
   acc: Float32Array,
+  hidden?: Float32Array,
 ): void {
   const { width, height, data } = flow;
   const conf = confidence.data;
@@ -33,7 +37,15 @@ export function splatToTime(
       const ty = y + s * fy;
       if (!(tx > -1 && ty > -1 && tx < width && ty < height)) continue;
       const c = conf[i];
-      const p = priority[i];
+      let p = priority[i];
+      // A pixel its occluder covers by now (occlusion-timing.ts) is not there to be seen: it fades out of the
+      // splat over a step either side of the time it is covered.
+      let seen = 1;
+      if (hidden !== undefined && hidden[i] < s + HIDE_RAMP) {
+        if (hidden[i] <= s - HIDE_RAMP) continue;
+        seen = (hidden[i] - s + HIDE_RAMP) / (2 * HIDE_RAMP);
+        p *= seen;
+      }
       const vx = -s * fx;
       const vy = -s * fy;
       // tx and ty lie in (-1, side): truncation is the floor there except on (-1, 0), whose floor is -1.
@@ -53,14 +65,14 @@ export function splatToTime(
         acc[j + 1] += weight * vy;
         acc[j + 2] += weight * c;
         acc[j + 3] += weight;
-        acc[j + 4] += bilinear;
+        acc[j + 4] += bilinear * seen;
         bilinear = ax * by;
         weight = bilinear * p;
         acc[j + 5] += weight * vx;
         acc[j + 6] += weight * vy;
         acc[j + 7] += weight * c;
         acc[j + 8] += weight;
-        acc[j + 9] += bilinear;
+        acc[j + 9] += bilinear * seen;
         const k = j + row;
         bilinear = bx * ay;
         weight = bilinear * p;
@@ -68,14 +80,14 @@ export function splatToTime(
         acc[k + 1] += weight * vy;
         acc[k + 2] += weight * c;
         acc[k + 3] += weight;
-        acc[k + 4] += bilinear;
+        acc[k + 4] += bilinear * seen;
         bilinear = ax * ay;
         weight = bilinear * p;
         acc[k + 5] += weight * vx;
         acc[k + 6] += weight * vy;
         acc[k + 7] += weight * c;
         acc[k + 8] += weight;
-        acc[k + 9] += bilinear;
+        acc[k + 9] += bilinear * seen;
         continue;
       }
       const left = x0 >= 0;
@@ -89,7 +101,7 @@ export function splatToTime(
         acc[j + 1] += weight * vy;
         acc[j + 2] += weight * c;
         acc[j + 3] += weight;
-        acc[j + 4] += bilinear;
+        acc[j + 4] += bilinear * seen;
       }
       if (top && right) {
         const k = j + SPLAT_CHANNELS;
@@ -99,7 +111,7 @@ export function splatToTime(
         acc[k + 1] += weight * vy;
         acc[k + 2] += weight * c;
         acc[k + 3] += weight;
-        acc[k + 4] += bilinear;
+        acc[k + 4] += bilinear * seen;
       }
       if (bottom && left) {
         const k = j + row;
@@ -109,7 +121,7 @@ export function splatToTime(
         acc[k + 1] += weight * vy;
         acc[k + 2] += weight * c;
         acc[k + 3] += weight;
-        acc[k + 4] += bilinear;
+        acc[k + 4] += bilinear * seen;
       }
       if (bottom && right) {
         const k = j + row + SPLAT_CHANNELS;
@@ -119,7 +131,7 @@ export function splatToTime(
         acc[k + 1] += weight * vy;
         acc[k + 2] += weight * c;
         acc[k + 3] += weight;
-        acc[k + 4] += bilinear;
+        acc[k + 4] += bilinear * seen;
       }
     }
   }
