@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowField, Plane } from '../raster/types.js';
+import { columnField } from '../../../test/helpers/column-field.js';
 import { fillOccluded, occludedPixels } from './occlusion-fill.js';
 
 const W = 40;
 const H = 4;
 
-/** A field from per-column horizontal motion and confidence (the same on every row). */
-function columns(motion: (x: number) => [number, number]): { flow: FlowField; confidence: Plane } {
-  const flow = { width: W, height: H, data: new Float32Array(2 * W * H) };
-  const confidence = { width: W, height: H, data: new Float32Array(W * H) };
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const [u, c] = motion(x);
-      flow.data[2 * (y * W + x)] = u;
-      confidence.data[y * W + x] = c;
-    }
-  }
-  return { flow, confidence };
-}
+const columns = (motion: (x: number) => [number, number]) => columnField(W, H, motion);
 
 // An object at x = 10..19 moves 8 px right over a still background. The background it is about to cover
 // (start x = 20..27) and the one it uncovers (end x = 10..17) have no match, and the flow gave them the
