@@ -11,19 +11,21 @@ const STEPS = 32;
  * is hidden wherever the occluder's path covers it: at time s the background point is at p + s f (f its own
  * vector) and the other keyframe's pixel e is at e + (1 - s) r, so it is covered when the other keyframe's
  * pixel at e = p + s f - (1 - s) r is part of the occluder (confident, moving like r). Returns, per pixel, the
- * first s at which it is covered (Infinity where never, or not filled): a background a moving object uncovers
- * appears when the object has passed, not at once, and one about to be covered stays until it is.
+ * first s at which it is covered (Infinity where never, or not filled), or null when no pixel ever is, so a
+ * splat need not look: a background a moving object uncovers appears when the object has passed, not at
+ * once, and one about to be covered stays until it is.
  */
 export function hiddenFrom(
   flow: FlowField,
   filled: Uint8Array,
   other: FlowField,
   otherConfidence: Plane,
-): Float32Array {
+): Float32Array | null {
   const { width, height, data } = flow;
   const r = other.data;
   const rc = otherConfidence.data;
   const out = new Float32Array(width * height).fill(Infinity);
+  let any = false;
   for (let p = 0; p < out.length; p++) {
     if (!filled[p] || !(rc[p] > 0.5)) continue;
     const x = p % width;
@@ -44,8 +46,9 @@ export function hiddenFrom(
       if (!(rc[e] > 0.5)) continue;
       if (Math.hypot(r[2 * e] - rx, r[2 * e + 1] - ry) > tolerance) continue;
       out[p] = k === 0 ? 0 : (k - 0.5) / STEPS;
+      any = true;
       break;
     }
   }
-  return out;
+  return any ? out : null;
 }

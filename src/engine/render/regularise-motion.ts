@@ -96,33 +96,16 @@ export function regulariseMotion(
     backward,
     forwardConfidence: trustFilled(
       options.reconfirm ? flowConfidence(forward, backward) : motion.forwardConfidence,
-      filled?.forwardFilled,
+      filled?.marks.forwardFilled,
     ),
     backwardConfidence: trustFilled(
       options.reconfirm ? flowConfidence(backward, forward) : motion.backwardConfidence,
-      filled?.backwardFilled,
+      filled?.marks.backwardFilled,
     ),
     forwardPriority: undefined,
     backwardPriority: undefined,
     regularised: strength,
-    ...(filled
-      ? {
-          forwardFilled: filled.forwardFilled,
-          backwardFilled: filled.backwardFilled,
-          forwardHiddenFrom: hiddenFrom(
-            filled.motion.forward,
-            filled.forwardFilled,
-            measured.backward,
-            measured.backwardConfidence,
-          ),
-          backwardHiddenFrom: hiddenFrom(
-            filled.motion.backward,
-            filled.backwardFilled,
-            measured.forward,
-            measured.forwardConfidence,
-          ),
-        }
-      : {}),
+    ...filled?.marks,
   };
   return {
     ...result,
@@ -138,20 +121,27 @@ export function regulariseMotion(
  * of the object beside it, and the object's old place came out garbled (bench/RESULTS.md, fifth session).
  */
 function trustFilled(confidence: Plane, filled: Uint8Array | undefined): Plane {
-  if (!filled?.includes(1)) return confidence;
+  if (!filled) return confidence;
   const data = new Float32Array(confidence.data);
   for (let i = 0; i < data.length; i++) if (filled[i]) data[i] = 1;
   return { ...confidence, data };
 }
 
+/** The fill's marks on the motion: present only where they mark something, so clips without any pay nothing. */
+type OcclusionMarks = Pick<
+  PairMotion,
+  'forwardFilled' | 'backwardFilled' | 'forwardHiddenFrom' | 'backwardHiddenFrom'
+>;
+
 interface FilledMotion {
   readonly motion: PairMotion;
-  /** Which vectors the fill replaced, per direction (see PairMotion.forwardFilled). */
-  readonly forwardFilled: Uint8Array;
-  readonly backwardFilled: Uint8Array;
+  readonly marks: OcclusionMarks;
 }
 
-/** Both directions with their occluded pixels' vectors taken from their background (flow/occlusion-fill.ts). */
+/**
+ * Both directions with their occluded pixels' vectors taken from their background (flow/occlusion-fill.ts),
+ * which pixels those are, and when their occluders cover them (flow/occlusion-timing.ts).
+ */
 function withOcclusionsFilled(motion: PairMotion, options: OcclusionFillOptions): FilledMotion {
   const forwardOccluded = occludedPixels(
     motion.forwardConfidence,
@@ -181,10 +171,26 @@ function withOcclusionsFilled(motion: PairMotion, options: OcclusionFillOptions)
     motion.forwardConfidence,
     options,
   );
+  const forwardHiddenFrom = hiddenFrom(
+    forward.flow,
+    forward.replaced,
+    motion.backward,
+    motion.backwardConfidence,
+  );
+  const backwardHiddenFrom = hiddenFrom(
+    backward.flow,
+    backward.replaced,
+    motion.forward,
+    motion.forwardConfidence,
+  );
   return {
     motion: { ...motion, forward: forward.flow, backward: backward.flow },
-    forwardFilled: forward.replaced,
-    backwardFilled: backward.replaced,
+    marks: {
+      ...(forward.replaced.includes(1) ? { forwardFilled: forward.replaced } : {}),
+      ...(backward.replaced.includes(1) ? { backwardFilled: backward.replaced } : {}),
+      ...(forwardHiddenFrom ? { forwardHiddenFrom } : {}),
+      ...(backwardHiddenFrom ? { backwardHiddenFrom } : {}),
+    },
   };
 }
 

@@ -7,30 +7,21 @@ import type { PairMotion } from '../synth/intermediate-fields.js';
  */
 export function sharedRgb(image: RgbImage): RgbImage {
   if (image.data.buffer instanceof SharedArrayBuffer) return image;
-  const data = new Uint8Array(new SharedArrayBuffer(image.data.length));
-  data.set(image.data);
-  return { width: image.width, height: image.height, data };
+  return { width: image.width, height: image.height, data: sharedArray(image.data) };
 }
 
 function sharedFloats<T extends Plane | FlowField>(field: T): T {
   if (field.data.buffer instanceof SharedArrayBuffer) return field;
-  const data = new Float32Array(new SharedArrayBuffer(field.data.byteLength));
-  data.set(field.data);
-  return { ...field, data };
+  return { ...field, data: sharedArray(field.data) };
 }
 
-function sharedArray(values: Float32Array): Float32Array {
+function sharedArray(values: Float32Array): Float32Array;
+function sharedArray(values: Uint8Array): Uint8Array;
+function sharedArray(values: Float32Array | Uint8Array): Float32Array | Uint8Array {
   if (values.buffer instanceof SharedArrayBuffer) return values;
-  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
-  copy.set(values);
-  return copy;
-}
-
-function sharedBytes(values: Uint8Array): Uint8Array {
-  if (values.buffer instanceof SharedArrayBuffer) return values;
-  const copy = new Uint8Array(new SharedArrayBuffer(values.byteLength));
-  copy.set(values);
-  return copy;
+  const buffer = new SharedArrayBuffer(values.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  return values instanceof Float32Array ? new Float32Array(buffer) : new Uint8Array(buffer);
 }
 
 export function sharedMotion(motion: PairMotion): PairMotion {
@@ -44,8 +35,8 @@ export function sharedMotion(motion: PairMotion): PairMotion {
     ...(motion.backwardPriority ? { backwardPriority: sharedArray(motion.backwardPriority) } : {}),
     ...(motion.startLuma ? { startLuma: sharedFloats(motion.startLuma) } : {}),
     ...(motion.endLuma ? { endLuma: sharedFloats(motion.endLuma) } : {}),
-    ...(motion.forwardFilled ? { forwardFilled: sharedBytes(motion.forwardFilled) } : {}),
-    ...(motion.backwardFilled ? { backwardFilled: sharedBytes(motion.backwardFilled) } : {}),
+    ...(motion.forwardFilled ? { forwardFilled: sharedArray(motion.forwardFilled) } : {}),
+    ...(motion.backwardFilled ? { backwardFilled: sharedArray(motion.backwardFilled) } : {}),
     ...(motion.forwardHiddenFrom ? { forwardHiddenFrom: sharedArray(motion.forwardHiddenFrom) } : {}),
     ...(motion.backwardHiddenFrom ? { backwardHiddenFrom: sharedArray(motion.backwardHiddenFrom) } : {}),
     ...(motion.regularised !== undefined ? { regularised: motion.regularised } : {}),

@@ -56,7 +56,8 @@ export interface PairMotion {
    */
   readonly regularised?: number;
   /**
-   * 1 where the occlusion fill (flow/occlusion-fill.ts) replaced a pixel's vector by its background's: the
+   * 1 where the occlusion fill (flow/occlusion-fill.ts) replaced a pixel's vector by its background's (absent
+   * where it replaced none): the
    * other keyframe does not show that pixel, and its motion is known now. Their confidence is already 1.
    * Where either keyframe's pixel at a place is one of them, the two keyframes show different things there, and
    * the linear flow hypothesis, which reads both keyframes' vectors at that place, mixes the occluder's motion
@@ -66,8 +67,8 @@ export interface PairMotion {
   readonly backwardFilled?: Uint8Array;
   /**
    * For those pixels, the time (in each direction's own time: 0 at its keyframe, 1 at the other) from which
-   * their occluder covers them (flow/occlusion-timing.ts); Infinity elsewhere. The splat leaves them out from
-   * then on.
+   * their occluder covers them (flow/occlusion-timing.ts); Infinity elsewhere, absent when none ever is. The
+   * splat leaves them out from then on.
    */
   readonly forwardHiddenFrom?: Float32Array;
   readonly backwardHiddenFrom?: Float32Array;
@@ -272,9 +273,9 @@ export function intermediateFields(
 /** The splatted hypothesis back where either keyframe's pixel is one the occlusion fill replaced (PairMotion). */
 function keepSplatWhereFilled(motion: PairMotion, splat: Float32Array, d: Float32Array, n: number): void {
   const { forwardFilled: start, backwardFilled: end } = motion;
-  if (!start || !end) return;
+  if (!start && !end) return;
   for (let i = 0; i < n; i++) {
-    if (start[i] === 0 && end[i] === 0) continue;
+    if (!start?.[i] && !end?.[i]) continue;
     const k = FIELD_CHANNELS * i;
     const j = CANDIDATE_CHANNELS * i;
     d[k] = splat[j];
