@@ -8,7 +8,9 @@
  */
 import { parseArgs } from 'node:util';
 import { analysePair } from '../src/engine/render/analyse-pair.js';
+import { fieldMotion } from '../src/engine/synth/field-motion.js';
 import { intermediateFields } from '../src/engine/synth/intermediate-fields.js';
+import { resampleFields } from '../src/engine/synth/resample-fields.js';
 import { warpDistortion, type WarpDistortion } from '../src/engine/synth/warp-distortion.js';
 import { machineLine, mean, readRgb } from './eval-io.js';
 import { davisTriplets, keyframePairs, streetGap, ucf101Triplets, type EvalPair } from './eval-pairs.js';
@@ -18,8 +20,15 @@ const TIMES = [0.25, 0.5, 0.75];
 async function measure(pair: EvalPair): Promise<WarpDistortion & { cut: boolean }> {
   const [start, end] = await Promise.all([readRgb(pair.start), readRgb(pair.end)]);
   const { motion } = await analysePair(start, end);
+  // The fields are computed on the drawing's grid and measured where they are drawn, at the working resolution.
+  const drawn = fieldMotion(motion);
+  const { width, height } = motion.forward;
   const rows = TIMES.map((t) =>
-    warpDistortion(intermediateFields(motion, t), motion.startLuma!, motion.endLuma!),
+    warpDistortion(
+      resampleFields(intermediateFields(drawn, t), width, height),
+      motion.startLuma!,
+      motion.endLuma!,
+    ),
   );
   return {
     foldShare: mean(rows.map((r) => r.foldShare)),

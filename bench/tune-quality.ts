@@ -22,6 +22,8 @@ import {
   type PairMotion,
   type SplatTuning,
 } from '../src/engine/synth/intermediate-fields.js';
+import { fieldMotion } from '../src/engine/synth/field-motion.js';
+import { resampleFields } from '../src/engine/synth/resample-fields.js';
 import { renderFrame } from '../src/engine/synth/render-frame.js';
 import { warpDistortion } from '../src/engine/synth/warp-distortion.js';
 import { mean, psnr, readRgb } from './eval-io.js';
@@ -92,7 +94,7 @@ function run(c: Case, variant: Variant): { motion: PairMotion; tuning: SplatTuni
 }
 const middle = (c: Case, variant: Variant): RgbImage => {
   const { motion, tuning } = run(c, variant);
-  const fields = intermediateFields(motion, 0.5, tuning);
+  const fields = intermediateFields(fieldMotion(motion), 0.5, tuning);
   const data = renderFrame({ start: c.start, end: c.end, fields, camera: null });
   return { width: c.start.width, height: c.start.height, data };
 };
@@ -103,8 +105,14 @@ const score = (cases: Case[], variant: Variant): string => {
 };
 const distortion = (c: Case, variant: Variant): string => {
   const { motion, tuning } = run(c, variant);
+  const drawn = fieldMotion(motion);
+  const { width, height } = motion.forward;
   const rows = [0.25, 0.5, 0.75].map((t) =>
-    warpDistortion(intermediateFields(motion, t, tuning), motion.startLuma!, motion.endLuma!),
+    warpDistortion(
+      resampleFields(intermediateFields(drawn, t, tuning), width, height),
+      motion.startLuma!,
+      motion.endLuma!,
+    ),
   );
   const share = 100 * mean(rows.map((r) => r.distortedShare));
   return `${share.toFixed(2)}% ghost ${mean(rows.map((r) => r.ghosting)).toFixed(2)}`;

@@ -1,4 +1,5 @@
 import type { RgbImage } from '../raster/types.js';
+import { fieldMotion } from '../synth/field-motion.js';
 import { analysePair, type AnalysePairOptions } from './analyse-pair.js';
 import { drawSceneFrame, type Scene } from './scene.js';
 
@@ -25,7 +26,7 @@ export async function interpolateFrames(
     format: 'rgb24',
     start,
     end,
-    motion,
+    motion: fieldMotion(motion),
     camera: { move: 'static', strength: 0, bounded: true, source: 'auto' },
   };
   return times.map((t) => ({ width: start.width, height: start.height, data: drawSceneFrame(scene, t) }));

@@ -17,6 +17,7 @@ import { recommendPrompt } from '../prompt/index.js';
 import { analysePair } from './analyse-pair.js';
 import type { RenderJob } from './render-worker.js';
 import type { Scene, SceneFormat } from './scene.js';
+import { fieldMotion } from '../synth/field-motion.js';
 import { rgbToYuv420, type Yuv420Image } from '../synth/yuv420.js';
 import { runCount, runTimes } from './scene-run.js';
 import { sharedMotion, sharedRgb } from './shared-copy.js';
@@ -290,7 +291,7 @@ export async function prepareScene(options: PrepareSceneOptions): Promise<Prepar
     format,
     start: startFrame,
     end: end ? keyframe(end) : startFrame,
-    motion: analysis ? sharedMotion(analysis.motion) : null,
+    motion: analysis ? sharedMotion(fieldMotion(analysis.motion)) : null,
     camera,
   };
   return { scene, camera, pairMotion, recommendedPrompt };
