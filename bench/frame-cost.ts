@@ -15,6 +15,7 @@ import { loadKeyframes, type Resolution } from '../src/engine/input/index.js';
 import { analysePair } from '../src/engine/render/analyse-pair.js';
 import type { Scene } from '../src/engine/render/scene.js';
 import { sharedMotion } from '../src/engine/render/shared-copy.js';
+import { fieldMotion } from '../src/engine/synth/field-motion.js';
 import type { IntermediateFields, PairMotion } from '../src/engine/synth/intermediate-fields.js';
 import type { RenderFrameOptions } from '../src/engine/synth/render-frame.js';
 import { rgbToYuv420, type Yuv420Image } from '../src/engine/synth/yuv420.js';
@@ -63,7 +64,7 @@ const scene: Scene = {
   format: 'yuv420p',
   start: rgbToYuv420(start, true),
   end: rgbToYuv420(end, true),
-  motion: sharedMotion(motion),
+  motion: sharedMotion(fieldMotion(motion)),
   camera: { move: 'static', strength: 0, bounded: true, source: 'auto' },
 };
 const engines = [await engineAt('this', join(import.meta.dirname, '..'))];
