@@ -78,23 +78,28 @@ const synthetic = async (from: number, to: number): Promise<Case> => {
 const crossing = await synthetic(40, 72);
 const leaving = await synthetic(124, 164);
 
-function run(c: Case, variant: Variant): { motion: PairMotion; tuning: SplatTuning } {
+/**
+ * The variant's motion on the grid its fields are drawn on (priorities with the variant's tuning, computed on
+ * that grid), and the working grid it came from, where the warp is measured.
+ */
+function run(c: Case, variant: Variant): { motion: PairMotion; working: PairMotion; tuning: SplatTuning } {
   const tuning = { ...DEFAULT_SPLAT_TUNING, ...variant.tuning };
   const raw = c.analysis.motion;
-  const regularised =
+  const working =
     variant.regularisation === null
       ? raw
       : regulariseMotion(raw, { ...DEFAULT_MOTION_REGULARISATION, ...variant.regularisation });
+  const drawn = fieldMotion(working);
   const motion = {
-    ...regularised,
-    forwardPriority: splatPriority(regularised, 'forward', tuning),
-    backwardPriority: splatPriority(regularised, 'backward', tuning),
+    ...drawn,
+    forwardPriority: splatPriority(drawn, 'forward', tuning),
+    backwardPriority: splatPriority(drawn, 'backward', tuning),
   };
-  return { motion, tuning };
+  return { motion, working, tuning };
 }
 const middle = (c: Case, variant: Variant): RgbImage => {
   const { motion, tuning } = run(c, variant);
-  const fields = intermediateFields(fieldMotion(motion), 0.5, tuning);
+  const fields = intermediateFields(motion, 0.5, tuning);
   const data = renderFrame({ start: c.start, end: c.end, fields, camera: null });
   return { width: c.start.width, height: c.start.height, data };
 };
@@ -104,14 +109,13 @@ const score = (cases: Case[], variant: Variant): string => {
   return mean(each).toFixed(3);
 };
 const distortion = (c: Case, variant: Variant): string => {
-  const { motion, tuning } = run(c, variant);
-  const drawn = fieldMotion(motion);
-  const { width, height } = motion.forward;
+  const { motion, working, tuning } = run(c, variant);
+  const { width, height } = working.forward;
   const rows = [0.25, 0.5, 0.75].map((t) =>
     warpDistortion(
-      resampleFields(intermediateFields(drawn, t, tuning), width, height),
-      motion.startLuma!,
-      motion.endLuma!,
+      resampleFields(intermediateFields(motion, t, tuning), width, height),
+      working.startLuma!,
+      working.endLuma!,
     ),
   );
   const share = 100 * mean(rows.map((r) => r.distortedShare));
