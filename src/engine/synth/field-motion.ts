@@ -4,10 +4,11 @@ import { splatPriority, type PairMotion } from './intermediate-fields.js';
 /**
  * Longest side of the grid the warp fields are splatted on. Flow is measured at up to 480 px (render/
  * analyse-pair.ts), but the fields drawn from it gain nothing measurable from more than 320: with the pair's
- * motion halved to 240 px for the fields, DAVIS scored 26.31 dB against 26.30, UCF101 34.16 against 34.14 and
- * the street gaps within 0.05 dB, while the splat, the hole fill and the agreement test, half of a frame's
- * CPU, do a quarter of the work (bench/RESULTS.md, sixth session). The drawing resamples the fields to the
- * output size either way.
+ * motion halved to 240 px for the fields, DAVIS scored 26.56 dB against 26.54, UCF101 34.31 as before and the
+ * street gaps within 0.05 dB, while the splat, the hole fill and the agreement test, half of a frame's CPU,
+ * do a quarter of the work. The price is a softer edge where an object uncovers background (ghosting on the
+ * sample tunnel 7.94 luma levels against 7.50; bench/RESULTS.md, sixth session). The drawing resamples the
+ * fields to the output size either way.
  */
 export const FIELD_MAX_SIDE = 320;
 
@@ -52,7 +53,7 @@ function halveMotion(motion: PairMotion): PairMotion {
   };
 }
 
-/** The half-size grid (rounded up, so no pixel is dropped) and, per block, its source rows and columns. */
+/** The half-size grid (rounded up, so no pixel is dropped) and the grid it halves. */
 interface HalfGrid {
   readonly width: number;
   readonly height: number;
