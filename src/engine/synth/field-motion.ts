@@ -101,48 +101,51 @@ function halveFlow(flow: FlowField, grid: HalfGrid): FlowField {
   return { width: grid.width, height: grid.height, data };
 }
 
-function halvePlane(plane: Plane, grid: HalfGrid): Plane {
-  const data = new Float32Array(grid.width * grid.height);
+/** `into` with each block's pixels (their source indices) reduced to one value by `reduce`. */
+function perBlock<T extends Float32Array | Uint8Array>(
+  grid: HalfGrid,
+  into: T,
+  reduce: (visitBlock: (visit: (i: number) => void) => void) => number,
+): T {
   for (let y = 0; y < grid.height; y++) {
     for (let x = 0; x < grid.width; x++) {
-      let sum = 0;
-      let count = 0;
-      forEachInBlock(grid, x, y, (i) => {
-        sum += plane.data[i];
-        count++;
-      });
-      data[y * grid.width + x] = sum / count;
+      into[y * grid.width + x] = reduce((visit) => forEachInBlock(grid, x, y, visit));
     }
   }
+  return into;
+}
+
+function halvePlane(plane: Plane, grid: HalfGrid): Plane {
+  const data = perBlock(grid, new Float32Array(grid.width * grid.height), (visitBlock) => {
+    let sum = 0;
+    let count = 0;
+    visitBlock((i) => {
+      sum += plane.data[i];
+      count++;
+    });
+    return sum / count;
+  });
   return { width: grid.width, height: grid.height, data };
 }
 
 function halveMask(mask: Uint8Array, grid: HalfGrid): Uint8Array {
-  const out = new Uint8Array(grid.width * grid.height);
-  for (let y = 0; y < grid.height; y++) {
-    for (let x = 0; x < grid.width; x++) {
-      let any = 0;
-      forEachInBlock(grid, x, y, (i) => {
-        any |= mask[i];
-      });
-      out[y * grid.width + x] = any;
-    }
-  }
-  return out;
+  return perBlock(grid, new Uint8Array(grid.width * grid.height), (visitBlock) => {
+    let any = 0;
+    visitBlock((i) => {
+      any |= mask[i];
+    });
+    return any;
+  });
 }
 
 function halveEarliest(times: Float32Array, grid: HalfGrid): Float32Array {
-  const out = new Float32Array(grid.width * grid.height);
-  for (let y = 0; y < grid.height; y++) {
-    for (let x = 0; x < grid.width; x++) {
-      let earliest = Infinity;
-      forEachInBlock(grid, x, y, (i) => {
-        earliest = Math.min(earliest, times[i]);
-      });
-      out[y * grid.width + x] = earliest;
-    }
-  }
-  return out;
+  return perBlock(grid, new Float32Array(grid.width * grid.height), (visitBlock) => {
+    let earliest = Infinity;
+    visitBlock((i) => {
+      earliest = Math.min(earliest, times[i]);
+    });
+    return earliest;
+  });
 }
 
 /** S H S^-1 for the grid's scale S: the same camera motion in the new grid's pixels. */
