@@ -274,6 +274,12 @@ export async function prepareScene(options: PrepareSceneOptions): Promise<Prepar
   // While the worker threads measure the flow, this thread writes the recommended prompt (is_rec), which the
   // spec says replaces the given one; its camera words then drive the camera layer.
   const recommendedPrompt = options.isRec ? recommendPrompt({ start, end, seed: options.seed }).prompt : null;
+  // And converts the keyframes to the drawing's format, which would otherwise keep the workers waiting after.
+  const format = options.format ?? 'yuv420p';
+  const keyframe = (image: RgbImage): RgbImage | Yuv420Image =>
+    format === 'yuv420p' ? rgbToYuv420(image, true) : sharedRgb(image);
+  const startFrame = keyframe(start);
+  const endFrame = end ? keyframe(end) : startFrame;
   const analysis = await measuring;
   const pairMotion = analysis?.pairMotion ?? 0;
   const camera = planCamera({
@@ -283,14 +289,10 @@ export async function prepareScene(options: PrepareSceneOptions): Promise<Prepar
     pairMotion,
     choice: seededRandom(options.seed)(),
   });
-  const format = options.format ?? 'yuv420p';
-  const keyframe = (image: RgbImage): RgbImage | Yuv420Image =>
-    format === 'yuv420p' ? rgbToYuv420(image, true) : sharedRgb(image);
-  const startFrame = keyframe(start);
   const scene: Scene = {
     format,
     start: startFrame,
-    end: end ? keyframe(end) : startFrame,
+    end: endFrame,
     motion: analysis ? sharedMotion(fieldMotion(analysis.motion)) : null,
     camera,
   };
