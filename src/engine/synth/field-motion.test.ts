@@ -96,8 +96,10 @@ describe('frames drawn from fields on the coarser grid', () => {
         : background(x / 2.5, y / 2.5, c),
     );
 
-  it('keeps a rigid object crossing 20% of the frame whole at t = 0.5, and no ghost beside it', async () => {
-    const [middle] = await interpolateFrames(scene(100), scene(180), [0.5]);
+  it('keeps a rigid object crossing 20% of the frame whole at t = 0.5, no ghost beside it, the endpoints exact', async () => {
+    const [first, middle, last] = await interpolateFrames(scene(100), scene(180), [0, 0.5, 1]);
+    expect(first.data).toEqual(scene(100).data);
+    expect(last.data).toEqual(scene(180).data);
     const truth = scene(140);
     const object = { x0: 148, y0: 93, x1: 202, y1: 147 };
     const error = meanAbsDiff(middle, truth, object);
