@@ -70,82 +70,61 @@ function halfGrid(sourceWidth: number, sourceHeight: number): HalfGrid {
   };
 }
 
-/** Calls `visit` with the source indices of block (x, y): 1, 2 or 4 of them at an odd border. */
-function forEachInBlock(grid: HalfGrid, x: number, y: number, visit: (i: number) => void): void {
-  const x1 = Math.min(grid.sourceWidth - 1, 2 * x + 1);
-  const y1 = Math.min(grid.sourceHeight - 1, 2 * y + 1);
-  for (let sy = 2 * y; sy <= y1; sy++) {
-    for (let sx = 2 * x; sx <= x1; sx++) visit(sy * grid.sourceWidth + sx);
+/**
+ * Calls `visit` for each block with its index on the half grid and its four source pixels' indices, clamped at
+ * an odd border: a border block repeats its pixels, which leaves a mean, a maximum and a minimum as they are.
+ */
+function forEachBlock(
+  grid: HalfGrid,
+  visit: (block: number, a: number, b: number, c: number, d: number) => void,
+): void {
+  const { sourceWidth: sw, sourceHeight: sh } = grid;
+  for (let y = 0; y < grid.height; y++) {
+    const top = 2 * y * sw;
+    const bottom = Math.min(2 * y + 1, sh - 1) * sw;
+    for (let x = 0; x < grid.width; x++) {
+      const left = 2 * x;
+      const right = Math.min(left + 1, sw - 1);
+      visit(y * grid.width + x, top + left, top + right, bottom + left, bottom + right);
+    }
   }
 }
 
 function halveFlow(flow: FlowField, grid: HalfGrid): FlowField {
   const data = new Float32Array(2 * grid.width * grid.height);
-  const sx = grid.width / grid.sourceWidth;
-  const sy = grid.height / grid.sourceHeight;
-  for (let y = 0; y < grid.height; y++) {
-    for (let x = 0; x < grid.width; x++) {
-      let u = 0;
-      let v = 0;
-      let count = 0;
-      forEachInBlock(grid, x, y, (i) => {
-        u += flow.data[2 * i];
-        v += flow.data[2 * i + 1];
-        count++;
-      });
-      const j = y * grid.width + x;
-      data[2 * j] = (u / count) * sx;
-      data[2 * j + 1] = (v / count) * sy;
-    }
-  }
+  const f = flow.data;
+  const sx = 0.25 * (grid.width / grid.sourceWidth);
+  const sy = 0.25 * (grid.height / grid.sourceHeight);
+  forEachBlock(grid, (j, a, b, c, d) => {
+    data[2 * j] = (f[2 * a] + f[2 * b] + f[2 * c] + f[2 * d]) * sx;
+    data[2 * j + 1] = (f[2 * a + 1] + f[2 * b + 1] + f[2 * c + 1] + f[2 * d + 1]) * sy;
+  });
   return { width: grid.width, height: grid.height, data };
 }
 
-/** `into` with each block's pixels (their source indices) reduced to one value by `reduce`. */
-function perBlock<T extends Float32Array | Uint8Array>(
-  grid: HalfGrid,
-  into: T,
-  reduce: (visitBlock: (visit: (i: number) => void) => void) => number,
-): T {
-  for (let y = 0; y < grid.height; y++) {
-    for (let x = 0; x < grid.width; x++) {
-      into[y * grid.width + x] = reduce((visit) => forEachInBlock(grid, x, y, visit));
-    }
-  }
-  return into;
-}
-
 function halvePlane(plane: Plane, grid: HalfGrid): Plane {
-  const data = perBlock(grid, new Float32Array(grid.width * grid.height), (visitBlock) => {
-    let sum = 0;
-    let count = 0;
-    visitBlock((i) => {
-      sum += plane.data[i];
-      count++;
-    });
-    return sum / count;
+  const data = new Float32Array(grid.width * grid.height);
+  const p = plane.data;
+  forEachBlock(grid, (j, a, b, c, d) => {
+    data[j] = 0.25 * (p[a] + p[b] + p[c] + p[d]);
   });
   return { width: grid.width, height: grid.height, data };
 }
 
 function halveMask(mask: Uint8Array, grid: HalfGrid): Uint8Array {
-  return perBlock(grid, new Uint8Array(grid.width * grid.height), (visitBlock) => {
-    let any = 0;
-    visitBlock((i) => {
-      any |= mask[i];
-    });
-    return any;
+  const out = new Uint8Array(grid.width * grid.height);
+  forEachBlock(grid, (j, a, b, c, d) => {
+    out[j] = mask[a] | mask[b] | mask[c] | mask[d];
   });
+  return out;
 }
 
 function halveEarliest(times: Float32Array, grid: HalfGrid): Float32Array {
-  return perBlock(grid, new Float32Array(grid.width * grid.height), (visitBlock) => {
-    let earliest = Infinity;
-    visitBlock((i) => {
-      earliest = Math.min(earliest, times[i]);
-    });
-    return earliest;
+  const out = new Float32Array(grid.width * grid.height);
+  forEachBlock(grid, (j, a, b, c, d) => {
+    out[j] = Math.min(times[a], times[b], times[c], times[d]);
   });
+  return out;
 }
 
 /** S H S^-1 for the grid's scale S: the same camera motion in the new grid's pixels. */
