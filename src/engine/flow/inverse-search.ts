@@ -128,6 +128,71 @@ export class PatchAligner {
   }
 
   /**
+   * The cost of {@link evaluate} alone, without the sums a Gauss-Newton step needs: what the propagation's
+   * candidates are compared by. Same arithmetic in the same order, so the same cost to the bit.
+   */
+  costAt(px: number, py: number, u: number, v: number): number {
+    const n = this.#size;
+    const w = this.#width;
+    const pw = this.#stride;
+    let x = px + u + this.#border;
+    let y = py + v + this.#border;
+    x = x < 0 ? 0 : x > this.#maxX ? this.#maxX : x;
+    y = y < 0 ? 0 : y > this.#maxY ? this.#maxY : y;
+    const ix = Math.floor(x);
+    const iy = Math.floor(y);
+    const fx = x - ix;
+    const fy = y - iy;
+    const w00 = (1 - fx) * (1 - fy);
+    const w01 = fx * (1 - fy);
+    const w10 = (1 - fx) * fy;
+    const w11 = fx * fy;
+    const i0 = this.#i0;
+    const i1 = this.#i1;
+    let sd = 0;
+    let sd2 = 0;
+    for (let r = 0; r < n; r++) {
+      let a = (iy + r) * pw + ix;
+      let t = (py + r) * w + px;
+      for (let c = 0; c < n; c++, a++, t++) {
+        const d = w00 * i1[a] + w01 * i1[a + 1] + w10 * i1[a + pw] + w11 * i1[a + pw + 1] - i0[t];
+        sd += d;
+        sd2 += d * d;
+      }
+    }
+    return sd2 - (sd * sd) / (n * n);
+  }
+
+  /**
+   * The cost at a whole-pixel displacement, for the brute-force searches that try hundreds of them a patch: no
+   * interpolation to do there. At integer (u, v) the bilinear weights are 1, 0, 0, 0 and the luma is finite and
+   * non-negative, so this is {@link costAt} to the bit at a quarter of the loads.
+   */
+  integerCostAt(px: number, py: number, u: number, v: number): number {
+    const n = this.#size;
+    const w = this.#width;
+    const pw = this.#stride;
+    let x = px + u + this.#border;
+    let y = py + v + this.#border;
+    x = x < 0 ? 0 : x > this.#maxX ? this.#maxX : x;
+    y = y < 0 ? 0 : y > this.#maxY ? this.#maxY : y;
+    const i0 = this.#i0;
+    const i1 = this.#i1;
+    let sd = 0;
+    let sd2 = 0;
+    for (let r = 0; r < n; r++) {
+      let a = (y + r) * pw + x;
+      let t = (py + r) * w + px;
+      for (let c = 0; c < n; c++, a++, t++) {
+        const d = i1[a] - i0[t];
+        sd += d;
+        sd2 += d * d;
+      }
+    }
+    return sd2 - (sd * sd) / (n * n);
+  }
+
+  /**
    * Runs up to `iterations` Gauss-Newton steps from (u, v) on the prepared patch, keeping the lowest-cost
    * estimate; stops early when a step no longer lowers the cost or becomes tiny. A result that wandered more
    * than a patch away from its start is distrusted (OpenCV does the same) and the start is kept instead.

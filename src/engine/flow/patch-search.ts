@@ -68,11 +68,11 @@ function sweep(
       const py = ys[r];
       let bu = u[p];
       let bv = v[p];
-      let best = costUnknown ? aligner.evaluate(px, py, bu, bv) : cost[p];
+      let best = costUnknown ? aligner.costAt(px, py, bu, bv) : cost[p];
       const side = c - dir;
       if (side >= 0 && side < cols) {
         const q = p - dir;
-        const candidate = aligner.evaluate(px, py, u[q], v[q]);
+        const candidate = aligner.costAt(px, py, u[q], v[q]);
         if (candidate < best) {
           best = candidate;
           bu = u[q];
@@ -82,7 +82,7 @@ function sweep(
       const across = r - dir;
       if (across >= 0 && across < rows) {
         const q = p - dir * cols;
-        const candidate = aligner.evaluate(px, py, u[q], v[q]);
+        const candidate = aligner.costAt(px, py, u[q], v[q]);
         if (candidate < best) {
           best = candidate;
           bu = u[q];
@@ -125,10 +125,10 @@ function exhaustiveSearch(
     const u0 = Math.round(u[p]);
     const v0 = Math.round(v[p]);
     // The start must be beaten clearly: on weak texture a distant offset often wins by noise alone.
-    let best = START_MARGIN * aligner.evaluate(px, py, u[p], v[p]);
+    let best = START_MARGIN * aligner.costAt(px, py, u[p], v[p]);
     for (let dy = -radius; dy <= radius; dy++) {
       for (let dx = -radius; dx <= radius; dx++) {
-        const cost = aligner.evaluate(px, py, u0 + dx, v0 + dy);
+        const cost = aligner.integerCostAt(px, py, u0 + dx, v0 + dy);
         if (cost < best) {
           best = cost;
           u[p] = u0 + dx;
@@ -181,7 +181,7 @@ function research(
     let bv = NaN;
     for (let dy = -radius; dy <= radius; dy++) {
       for (let dx = -radius; dx <= radius; dx++) {
-        const c = aligner.evaluate(px, py, u0 + dx, v0 + dy);
+        const c = aligner.integerCostAt(px, py, u0 + dx, v0 + dy);
         if (c < best) {
           best = c;
           bu = u0 + dx;
