@@ -1,7 +1,8 @@
 /**
  * Tuning aid for the synthesis and the regularisation together, on every figure issue 14 judges: middle-frame
  * PSNR on DAVIS and UCF101 (every STEP-th triplet), clips/street at g = 16, 32, 64, the tunnel pair's warp
- * distortion and ghosting, and the two synthetic ghost cases of src/engine/render/large-motion.test.ts. Each
+ * distortion and ghosting, the two synthetic ghost cases of src/engine/render/large-motion.test.ts, and an object
+ * that ends half out of the frame. Each
  * pair's flow is measured once (FLOW: flow options as JSON, MAX_SIDE: its working resolution); each variant
  * then sets splat tuning and regularisation options. Usage:
  *   VARIANTS='[["name",{"tuning":{...},"regularisation":{...}}]]' npx tsx bench/tune-quality.ts
@@ -77,6 +78,8 @@ const synthetic = async (from: number, to: number): Promise<Case> => {
 };
 const crossing = await synthetic(40, 72);
 const leaving = await synthetic(124, 164);
+// Half out at the end (x 116 -> 144 of 160): its visible half can be matched, the other half cannot.
+const halfOut = await synthetic(116, 144);
 
 /**
  * The variant's motion on the grid its fields are drawn on (priorities with the variant's tuning, computed on
@@ -89,7 +92,9 @@ function run(c: Case, variant: Variant): { motion: PairMotion; working: PairMoti
     variant.regularisation === null
       ? raw
       : regulariseMotion(raw, { ...DEFAULT_MOTION_REGULARISATION, ...variant.regularisation });
-  const drawn = fieldMotion(working);
+  const drawn = process.env.REG_COARSE
+    ? regulariseMotion(fieldMotion(raw), { ...DEFAULT_MOTION_REGULARISATION, ...variant.regularisation })
+    : fieldMotion(working);
   const motion = {
     ...drawn,
     forwardPriority: splatPriority(drawn, 'forward', tuning),
@@ -127,6 +132,7 @@ const variants = JSON.parse(process.env.VARIANTS ?? '[["default",{}]]') as Array
 for (const [name, variant] of variants) {
   const cross = middle(crossing, variant);
   const leave = middle(leaving, variant);
+  const half = middle(halfOut, variant);
   console.log(
     [
       name.padEnd(20),
@@ -137,6 +143,7 @@ for (const [name, variant] of variants) {
       `g64 ${distortion(street[2], variant)}`,
       `cross was/will ${meanAbsDiff(cross, crossing.truth!, box(40, 56)).toFixed(1)}/${meanAbsDiff(cross, crossing.truth!, box(84, 100)).toFixed(1)}`,
       `leave was/obj ${meanAbsDiff(leave, leaving.truth!, box(124, 144)).toFixed(1)}/${meanAbsDiff(leave, leaving.truth!, box(144, 160)).toFixed(1)}`,
+      `half out was/obj ${meanAbsDiff(half, halfOut.truth!, box(116, 130)).toFixed(1)}/${meanAbsDiff(half, halfOut.truth!, box(132, 156)).toFixed(1)}`,
     ].join(' | '),
   );
 }
