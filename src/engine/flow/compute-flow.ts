@@ -3,7 +3,7 @@ import { densify } from './densify.js';
 import { homographyFlow } from './homography-flow.js';
 import { resolveFlowOptions, type FlowOptions, type ResolvedFlowOptions } from './options.js';
 import type { SearchLevel } from './patch-grid.js';
-import { searchPatches } from './patch-search.js';
+import { searchPatches, type CameraFlow } from './patch-search.js';
 import { buildPyramid, coarsestLevel, padPlane, sobelGradients } from './pyramid.js';
 import { interleave, resizeComponent } from './resize-flow.js';
 import { refineFlow } from './variational-refine.js';
@@ -59,6 +59,12 @@ export function computeFlow(from: Plane, to: Plane, options?: FlowOptions): Flow
     }
     u = new Float32Array(lw * lh);
     v = new Float32Array(lw * lh);
+    // The coarsest level already starts from the global motion; below it, the motion is one more candidate.
+    let camera: CameraFlow | undefined;
+    if (o.initialHomography !== undefined && level < coarsest) {
+      camera = { u: new Float32Array(lw * lh), v: new Float32Array(lw * lh) };
+      homographyFlow(o.initialHomography, lw, lh, width / lw, height / lh, camera.u, camera.v);
+    }
     solveLevel(
       i0,
       i1,
@@ -71,6 +77,7 @@ export function computeFlow(from: Plane, to: Plane, options?: FlowOptions): Flow
       level === finest ? o.finestRefinePasses : 1,
       level,
       finest,
+      camera,
     );
     prevW = lw;
     prevH = lh;
@@ -96,6 +103,7 @@ function solveLevel(
   refinePasses: number,
   levelIndex: number,
   finestLevel: number,
+  camera: CameraFlow | undefined,
 ): void {
   const { width, height } = i0;
   if (width >= o.patchSize && height >= o.patchSize) {
@@ -120,6 +128,7 @@ function solveLevel(
       // Not on the finest level: an object small enough to need it shows on the level above, at a quarter of
       // the cost, and there the search reaches twice as far (with it: DAVIS every 2nd -0.005 dB, UCF101 -0.02 dB).
       searchRadius > 0 || levelIndex === finestLevel ? 0 : o.researchRadius,
+      camera,
     );
     densify(level, flows, u, v, o.densifyErrorScale);
   } else {

@@ -61,3 +61,48 @@ describe('searchPatches on a small object the coarser levels lost', () => {
     expect(still.v[0]).toBe(0);
   });
 });
+
+describe('searchPatches with the camera motion as a candidate', () => {
+  /** A texture everywhere, shifted by dx (the camera's motion), with a patch of its own moved by objectDx. */
+  const textured = (dx: number, objectDx: number): Plane => {
+    const plane = createPlane(W, H);
+    const at = (x: number, y: number): number =>
+      128 + 50 * Math.sin(0.9 * x + 0.4 * y) + 40 * Math.cos(0.7 * y - 0.3 * x);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inObject = x - objectDx >= 16 && x - objectDx < 24 && y >= 16 && y < 24;
+        plane.data[y * W + x] = inObject ? 255 - at(x - objectDx, y) : at(x - dx, y);
+      }
+    }
+    return plane;
+  };
+  const levelOf = (from: Plane, to: Plane): SearchLevel => {
+    const { gx, gy } = sobelGradients(from);
+    return { width: W, height: H, i0: from.data, gx, gy, i1Padded: padPlane(to, BORDER), border: BORDER };
+  };
+  const filled = (value: number): Float32Array => new Float32Array(W * H).fill(value);
+  const camera = { u: filled(2), v: filled(0) };
+  const xs = patchOrigins(W, 8, 4);
+  const patchAt = (flow: Float32Array, x: number, y: number): number =>
+    flow[xs.indexOf(y) * xs.length + xs.indexOf(x)];
+
+  it('takes the camera motion where the handed-down motion is beyond reach and the camera explains the patch', () => {
+    // The background moves 2 px with the camera; the coarser level handed down 12 px, farther than
+    // Gauss-Newton converges from, so without the candidate the patch keeps a wrong vector.
+    const level = levelOf(textured(0, 0), textured(2, 0));
+    const without = searchPatches(level, filled(12), filled(0), 8, 4, 12, 0, 0);
+    const withCamera = searchPatches(level, filled(12), filled(0), 8, 4, 12, 0, 0, camera);
+    expect(Math.abs(patchAt(without.u, 32, 32) - 2)).toBeGreaterThan(3);
+    expect(patchAt(withCamera.u, 32, 32)).toBeCloseTo(2, 1);
+    expect(patchAt(withCamera.v, 32, 32)).toBeCloseTo(0, 1);
+  });
+
+  it('keeps an object its own motion where the camera motion does not explain it', () => {
+    // The object moves 6 px, the background 2: the object's patch, started on its own motion, stays there.
+    const level = levelOf(textured(0, 0), textured(2, 6));
+    const flows = searchPatches(level, filled(6), filled(0), 8, 4, 12, 0, 0, camera);
+    expect(patchAt(flows.u, 16, 16)).toBeCloseTo(6, 1);
+    // The background beside it takes the camera's.
+    expect(patchAt(flows.u, 36, 36)).toBeCloseTo(2, 1);
+  });
+});

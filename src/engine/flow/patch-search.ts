@@ -8,7 +8,8 @@ import { patchOrigins, type PatchFlows, type SearchLevel } from './patch-grid.js
  * Gauss-Newton. Propagation is what lets good estimates spread over patches that started wrong.
  *
  * `initU`/`initV` are dense flow planes of this level's size. `searchRadius` > 0 first tries every integer
- * offset within that radius of each patch's start (used on the coarsest level, where it is cheap).
+ * offset within that radius of each patch's start (used on the coarsest level, where it is cheap). `camera`, the
+ * global motion's flow on this level where one was found, is one more candidate in both sweeps.
  */
 export function searchPatches(
   level: SearchLevel,
@@ -19,6 +20,7 @@ export function searchPatches(
   iterations: number,
   searchRadius: number,
   researchRadius = 0,
+  camera?: CameraFlow,
 ): PatchFlows {
   const xs = patchOrigins(level.width, patchSize, patchStride);
   const ys = patchOrigins(level.height, patchSize, patchStride);
@@ -38,11 +40,48 @@ export function searchPatches(
   }
   const aligner = new PatchAligner(level, patchSize);
   if (searchRadius > 0) exhaustiveSearch(aligner, xs, ys, u, v, searchRadius);
+  const cameraAtPatch = camera ? samplePatchCentres(camera, xs, ys, level.width, half) : null;
   const forwardIterations = Math.ceil(iterations / 2);
-  sweep(aligner, xs, ys, u, v, cost, 1, true, forwardIterations);
-  sweep(aligner, xs, ys, u, v, cost, -1, false, iterations - forwardIterations);
+  sweep(aligner, xs, ys, u, v, cost, 1, true, forwardIterations, cameraAtPatch);
+  sweep(aligner, xs, ys, u, v, cost, -1, false, iterations - forwardIterations, cameraAtPatch);
   if (researchRadius > 0) research(aligner, xs, ys, u, v, cost, researchRadius, patchSize, iterations);
   return { patchSize, xs, ys, u, v };
+}
+
+/** The global motion's flow on one level (dense planes of the level's size), as a candidate for every patch. */
+export interface CameraFlow {
+  readonly u: Float32Array;
+  readonly v: Float32Array;
+}
+
+/**
+ * How much better than the propagated estimate the camera's motion must explain a patch to replace it: where
+ * the background is still or moves with the camera, the pyramid often hands it an object's or a neighbour's
+ * motion that Gauss-Newton cannot leave; but on weak texture any vector fits about as well, and an object that
+ * moves on its own must not be flattened into the background. At 3 (every DAVIS and UCF101 triplet, street at
+ * g = 16 / 32 / 64; bench/RESULTS.md, seventh session): street g64 18.56 -> 19.15 dB, g32 +0.04, DAVIS -0.014,
+ * UCF101 -0.011; at 1, g64 19.27 but DAVIS -0.03 and the crossing case worse.
+ */
+const CAMERA_MARGIN = 3;
+
+function samplePatchCentres(
+  camera: CameraFlow,
+  xs: Int32Array,
+  ys: Int32Array,
+  width: number,
+  half: number,
+): CameraFlow {
+  const cols = xs.length;
+  const u = new Float32Array(cols * ys.length);
+  const v = new Float32Array(cols * ys.length);
+  for (let r = 0; r < ys.length; r++) {
+    const row = (ys[r] + half) * width;
+    for (let c = 0; c < cols; c++) {
+      u[r * cols + c] = camera.u[row + xs[c] + half];
+      v[r * cols + c] = camera.v[row + xs[c] + half];
+    }
+  }
+  return { u, v };
 }
 
 /** One propagation sweep; `dir` 1 visits patches in raster order and looks left/up, -1 the reverse. */
@@ -56,6 +95,7 @@ function sweep(
   dir: 1 | -1,
   costUnknown: boolean,
   iterations: number,
+  camera: CameraFlow | null,
 ): void {
   const cols = xs.length;
   const rows = ys.length;
@@ -69,6 +109,14 @@ function sweep(
       let bu = u[p];
       let bv = v[p];
       let best = costUnknown ? aligner.costAt(px, py, bu, bv) : cost[p];
+      if (camera !== null) {
+        const candidate = aligner.costAt(px, py, camera.u[p], camera.v[p]);
+        if (CAMERA_MARGIN * candidate < best) {
+          best = candidate;
+          bu = camera.u[p];
+          bv = camera.v[p];
+        }
+      }
       const side = c - dir;
       if (side >= 0 && side < cols) {
         const q = p - dir;
