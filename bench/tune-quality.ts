@@ -92,9 +92,7 @@ function run(c: Case, variant: Variant): { motion: PairMotion; working: PairMoti
     variant.regularisation === null
       ? raw
       : regulariseMotion(raw, { ...DEFAULT_MOTION_REGULARISATION, ...variant.regularisation });
-  const drawn = process.env.REG_COARSE
-    ? regulariseMotion(fieldMotion(raw), { ...DEFAULT_MOTION_REGULARISATION, ...variant.regularisation })
-    : fieldMotion(working);
+  const drawn = fieldMotion(working);
   const motion = {
     ...drawn,
     forwardPriority: splatPriority(drawn, 'forward', tuning),

@@ -2,9 +2,8 @@ import type { FlowField, Plane } from '../raster/types.js';
 import { densify } from './densify.js';
 import { homographyFlow } from './homography-flow.js';
 import { resolveFlowOptions, type FlowOptions, type ResolvedFlowOptions } from './options.js';
-import type { SearchLevel } from './patch-grid.js';
 import { searchPatches, type CameraFlow } from './patch-search.js';
-import { buildPyramid, coarsestLevel, padPlane, sobelGradients } from './pyramid.js';
+import { buildPyramid, coarsestLevel, searchLevel } from './pyramid.js';
 import { interleave, resizeComponent } from './resize-flow.js';
 import { refineFlow } from './variational-refine.js';
 
@@ -107,16 +106,7 @@ function solveLevel(
 ): void {
   const { width, height } = i0;
   if (width >= o.patchSize && height >= o.patchSize) {
-    const { gx, gy } = sobelGradients(i0);
-    const level: SearchLevel = {
-      width,
-      height,
-      i0: i0.data,
-      gx,
-      gy,
-      i1Padded: padPlane(i1, BORDER),
-      border: BORDER,
-    };
+    const level = searchLevel(i0, i1, BORDER);
     const flows = searchPatches(
       level,
       initU,

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPlane } from '../raster/planes.js';
 import type { Plane } from '../raster/types.js';
 import { PatchAligner } from './inverse-search.js';
-import type { SearchLevel } from './patch-grid.js';
-import { padPlane, sobelGradients } from './pyramid.js';
+import { searchLevel } from './pyramid.js';
 
 const W = 40;
 const H = 32;
@@ -22,17 +21,7 @@ function texture(seed: number): Plane {
 }
 
 function alignerFor(from: Plane, to: Plane): PatchAligner {
-  const { gx, gy } = sobelGradients(from);
-  const level: SearchLevel = {
-    width: W,
-    height: H,
-    i0: from.data,
-    gx,
-    gy,
-    i1Padded: padPlane(to, BORDER),
-    border: BORDER,
-  };
-  return new PatchAligner(level, PATCH);
+  return new PatchAligner(searchLevel(from, to, BORDER), PATCH);
 }
 
 describe('PatchAligner costs', () => {

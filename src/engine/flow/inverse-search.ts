@@ -26,6 +26,13 @@ export class PatchAligner {
   #ixx = 0;
   #ixy = 0;
   #iyy = 0;
+  /** Where the last {@link place} put the patch: top-left of its bilinear footprint and the four weights. */
+  #ix = 0;
+  #iy = 0;
+  #w00 = 0;
+  #w01 = 0;
+  #w10 = 0;
+  #w11 = 0;
   /** Result of the last descend(). */
   u = 0;
   v = 0;
@@ -85,11 +92,8 @@ export class PatchAligner {
     this.#sy = sy;
   }
 
-  /** Mean-normalised SSD of the patch at (px, py) displaced by (u, v); also leaves the sums for a step. */
-  evaluate(px: number, py: number, u: number, v: number): number {
-    const n = this.#size;
-    const w = this.#width;
-    const pw = this.#stride;
+  /** Places the patch at (px, py) displaced by (u, v), clamped inside the padded image, for a cost loop. */
+  #place(px: number, py: number, u: number, v: number): void {
     let x = px + u + this.#border;
     let y = py + v + this.#border;
     x = x < 0 ? 0 : x > this.#maxX ? this.#maxX : x;
@@ -98,10 +102,26 @@ export class PatchAligner {
     const iy = Math.floor(y);
     const fx = x - ix;
     const fy = y - iy;
-    const w00 = (1 - fx) * (1 - fy);
-    const w01 = fx * (1 - fy);
-    const w10 = (1 - fx) * fy;
-    const w11 = fx * fy;
+    this.#ix = ix;
+    this.#iy = iy;
+    this.#w00 = (1 - fx) * (1 - fy);
+    this.#w01 = fx * (1 - fy);
+    this.#w10 = (1 - fx) * fy;
+    this.#w11 = fx * fy;
+  }
+
+  /** Mean-normalised SSD of the patch at (px, py) displaced by (u, v); also leaves the sums for a step. */
+  evaluate(px: number, py: number, u: number, v: number): number {
+    const n = this.#size;
+    const w = this.#width;
+    const pw = this.#stride;
+    this.#place(px, py, u, v);
+    const ix = this.#ix;
+    const iy = this.#iy;
+    const w00 = this.#w00;
+    const w01 = this.#w01;
+    const w10 = this.#w10;
+    const w11 = this.#w11;
     const i0 = this.#i0;
     const i1 = this.#i1;
     const gx = this.#gx;
@@ -135,18 +155,13 @@ export class PatchAligner {
     const n = this.#size;
     const w = this.#width;
     const pw = this.#stride;
-    let x = px + u + this.#border;
-    let y = py + v + this.#border;
-    x = x < 0 ? 0 : x > this.#maxX ? this.#maxX : x;
-    y = y < 0 ? 0 : y > this.#maxY ? this.#maxY : y;
-    const ix = Math.floor(x);
-    const iy = Math.floor(y);
-    const fx = x - ix;
-    const fy = y - iy;
-    const w00 = (1 - fx) * (1 - fy);
-    const w01 = fx * (1 - fy);
-    const w10 = (1 - fx) * fy;
-    const w11 = fx * fy;
+    this.#place(px, py, u, v);
+    const ix = this.#ix;
+    const iy = this.#iy;
+    const w00 = this.#w00;
+    const w01 = this.#w01;
+    const w10 = this.#w10;
+    const w11 = this.#w11;
     const i0 = this.#i0;
     const i1 = this.#i1;
     let sd = 0;
@@ -172,10 +187,9 @@ export class PatchAligner {
     const n = this.#size;
     const w = this.#width;
     const pw = this.#stride;
-    let x = px + u + this.#border;
-    let y = py + v + this.#border;
-    x = x < 0 ? 0 : x > this.#maxX ? this.#maxX : x;
-    y = y < 0 ? 0 : y > this.#maxY ? this.#maxY : y;
+    this.#place(px, py, u, v);
+    const x = this.#ix;
+    const y = this.#iy;
     const i0 = this.#i0;
     const i1 = this.#i1;
     let sd = 0;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createPlane } from '../raster/planes.js';
 import type { Plane } from '../raster/types.js';
-import { patchOrigins, type SearchLevel } from './patch-grid.js';
+import { patchOrigins } from './patch-grid.js';
 import { searchPatches } from './patch-search.js';
-import { padPlane, sobelGradients } from './pyramid.js';
+import { searchLevel } from './pyramid.js';
 
 const W = 48;
 const H = 48;
@@ -26,16 +26,7 @@ describe('searchPatches on a small object the coarser levels lost', () => {
   // farther than Gauss-Newton converges from on an 8 px patch.
   const from = blobAt(20, 20);
   const to = blobAt(26, 20);
-  const { gx, gy } = sobelGradients(from);
-  const level: SearchLevel = {
-    width: W,
-    height: H,
-    i0: from.data,
-    gx,
-    gy,
-    i1Padded: padPlane(to, BORDER),
-    border: BORDER,
-  };
+  const level = searchLevel(from, to, BORDER);
   const zero = (): Float32Array => new Float32Array(W * H);
   // The patch whose 8 x 8 window is centred on the object: origin (16, 16) at stride 4.
   const onObject = (u: Float32Array): number => {
@@ -76,10 +67,6 @@ describe('searchPatches with the camera motion as a candidate', () => {
     }
     return plane;
   };
-  const levelOf = (from: Plane, to: Plane): SearchLevel => {
-    const { gx, gy } = sobelGradients(from);
-    return { width: W, height: H, i0: from.data, gx, gy, i1Padded: padPlane(to, BORDER), border: BORDER };
-  };
   const filled = (value: number): Float32Array => new Float32Array(W * H).fill(value);
   const camera = { u: filled(2), v: filled(0) };
   const xs = patchOrigins(W, 8, 4);
@@ -89,7 +76,7 @@ describe('searchPatches with the camera motion as a candidate', () => {
   it('takes the camera motion where the handed-down motion is beyond reach and the camera explains the patch', () => {
     // The background moves 2 px with the camera; the coarser level handed down 12 px, farther than
     // Gauss-Newton converges from, so without the candidate the patch keeps a wrong vector.
-    const level = levelOf(textured(0, 0), textured(2, 0));
+    const level = searchLevel(textured(0, 0), textured(2, 0), BORDER);
     const without = searchPatches(level, filled(12), filled(0), 8, 4, 12, 0, 0);
     const withCamera = searchPatches(level, filled(12), filled(0), 8, 4, 12, 0, 0, camera);
     expect(Math.abs(patchAt(without.u, 32, 32) - 2)).toBeGreaterThan(3);
@@ -99,7 +86,7 @@ describe('searchPatches with the camera motion as a candidate', () => {
 
   it('keeps an object its own motion where the camera motion does not explain it', () => {
     // The object moves 6 px, the background 2: the object's patch, started on its own motion, stays there.
-    const level = levelOf(textured(0, 0), textured(2, 6));
+    const level = searchLevel(textured(0, 0), textured(2, 6), BORDER);
     const flows = searchPatches(level, filled(6), filled(0), 8, 4, 12, 0, 0, camera);
     expect(patchAt(flows.u, 16, 16)).toBeCloseTo(6, 1);
     // The background beside it takes the camera's.

@@ -1,5 +1,6 @@
 import { createPlane } from '../raster/planes.js';
 import type { Plane } from '../raster/types.js';
+import type { SearchLevel } from './patch-grid.js';
 
 /**
  * Halves a plane with a 2x2 box average (the area filter OpenCV's DIS uses), flooring odd sizes. Cheap and
@@ -84,4 +85,18 @@ export function padPlane(plane: Plane, border: number): Float32Array {
     out.set(data.subarray(srow, srow + w), drow + border);
   }
   return out;
+}
+
+/** One pyramid level as the patch stages see it: `from` with its gradients, `to` padded by `border`. */
+export function searchLevel(from: Plane, to: Plane, border: number): SearchLevel {
+  const { gx, gy } = sobelGradients(from);
+  return {
+    width: from.width,
+    height: from.height,
+    i0: from.data,
+    gx,
+    gy,
+    i1Padded: padPlane(to, border),
+    border,
+  };
 }
