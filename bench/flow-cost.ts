@@ -63,7 +63,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
     }
     // The first flow of a process runs cold (interpreted, then compiled): what a render's worker pays once.
     const cold = round === 0 ? ` (cold first ${times[0].toFixed(0)} ms)` : '';
-    const warm = round === 0 ? times.slice(1) : times;
+    const warm = round === 0 && times.length > 1 ? times.slice(1) : times;
     medians.get(name)!.push(median(warm));
     console.log(
       `${name}: min ${Math.min(...warm).toFixed(0)} / median ${median(warm).toFixed(0)} ms a flow${cold}, sum ${sum.toFixed(3)}`,

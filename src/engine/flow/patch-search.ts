@@ -24,20 +24,9 @@ export function searchPatches(
 ): PatchFlows {
   const xs = patchOrigins(level.width, patchSize, patchStride);
   const ys = patchOrigins(level.height, patchSize, patchStride);
-  const cols = xs.length;
-  const rows = ys.length;
-  const u = new Float32Array(cols * rows);
-  const v = new Float32Array(cols * rows);
-  const cost = new Float32Array(cols * rows);
   const half = patchSize >> 1;
-  for (let r = 0; r < rows; r++) {
-    const row = (ys[r] + half) * level.width;
-    for (let c = 0; c < cols; c++) {
-      const at = row + xs[c] + half;
-      u[r * cols + c] = initU[at];
-      v[r * cols + c] = initV[at];
-    }
-  }
+  const { u, v } = samplePatchCentres({ u: initU, v: initV }, xs, ys, level.width, half);
+  const cost = new Float32Array(xs.length * ys.length);
   const aligner = new PatchAligner(level, patchSize);
   if (searchRadius > 0) exhaustiveSearch(aligner, xs, ys, u, v, searchRadius);
   const cameraAtPatch = camera ? samplePatchCentres(camera, xs, ys, level.width, half) : null;
@@ -48,7 +37,7 @@ export function searchPatches(
   return { patchSize, xs, ys, u, v };
 }
 
-/** The global motion's flow on one level (dense planes of the level's size), as a candidate for every patch. */
+/** A flow on one level as dense planes of the level's size: the global motion's, a candidate for every patch. */
 export interface CameraFlow {
   readonly u: Float32Array;
   readonly v: Float32Array;
@@ -64,8 +53,9 @@ export interface CameraFlow {
  */
 const CAMERA_MARGIN = 3;
 
+/** A dense flow read at each patch's centre, patches in row-major grid order. */
 function samplePatchCentres(
-  camera: CameraFlow,
+  flow: CameraFlow,
   xs: Int32Array,
   ys: Int32Array,
   width: number,
@@ -77,8 +67,8 @@ function samplePatchCentres(
   for (let r = 0; r < ys.length; r++) {
     const row = (ys[r] + half) * width;
     for (let c = 0; c < cols; c++) {
-      u[r * cols + c] = camera.u[row + xs[c] + half];
-      v[r * cols + c] = camera.v[row + xs[c] + half];
+      u[r * cols + c] = flow.u[row + xs[c] + half];
+      v[r * cols + c] = flow.v[row + xs[c] + half];
     }
   }
   return { u, v };
