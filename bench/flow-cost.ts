@@ -37,6 +37,14 @@ async function flowAt(root: string): Promise<ComputeFlow> {
   return module.computeFlow;
 }
 
+const repeat = Number(values.repeat);
+const rounds = Number(values.rounds);
+if (!(Number.isInteger(repeat) && repeat >= 2 && Number.isInteger(rounds) && rounds >= 1)) {
+  // The first flow of round 0 is the cold one, reported apart: a warm figure needs at least one more.
+  throw new RangeError(
+    `Expected --repeat >= 2 and --rounds >= 1 but received ${values.repeat} and ${values.rounds}`,
+  );
+}
 const [start, end] = await Promise.all([readRgb(values.start), readRgb(values.end)]);
 const size = workingSize(start.width, start.height, DEFAULT_FLOW_MAX_SIDE, 8);
 const from = resizePlane(lumaOf(start), size.width, size.height);
@@ -51,11 +59,11 @@ console.log(
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1];
 const medians = new Map<string, number[]>(engines.map(([name]) => [name, []]));
-for (let round = 0; round < Number(values.rounds); round++) {
+for (let round = 0; round < rounds; round++) {
   for (const [name, computeFlow] of engines) {
     const times: number[] = [];
     let sum = 0;
-    for (let i = 0; i < Number(values.repeat); i++) {
+    for (let i = 0; i < repeat; i++) {
       const began = performance.now();
       const flow = computeFlow(from, to, options);
       times.push(performance.now() - began);
@@ -63,7 +71,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
     }
     // The first flow of a process runs cold (interpreted, then compiled): what a render's worker pays once.
     const cold = round === 0 ? ` (cold first ${times[0].toFixed(0)} ms)` : '';
-    const warm = round === 0 && times.length > 1 ? times.slice(1) : times;
+    const warm = round === 0 ? times.slice(1) : times;
     medians.get(name)!.push(median(warm));
     console.log(
       `${name}: min ${Math.min(...warm).toFixed(0)} / median ${median(warm).toFixed(0)} ms a flow${cold}, sum ${sum.toFixed(3)}`,

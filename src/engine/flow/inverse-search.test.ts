@@ -9,13 +9,14 @@ const H = 32;
 const BORDER = 16;
 const PATCH = 8;
 
-/** Deterministic texture with values over the whole luma range, so no cost comes out zero by accident. */
+/** Deterministic texture over the whole luma range, so no cost comes out zero by accident. */
 function texture(seed: number): Plane {
   const plane = createPlane(W, H);
   let state = seed;
   for (let i = 0; i < W * H; i++) {
     state = (state * 1103515245 + 12345) >>> 0;
-    plane.data[i] = (state >>> 16) % 256;
+    // With a fraction, as the box-averaged pyramid levels hold: whole numbers would hide reordered arithmetic.
+    plane.data[i] = ((state >>> 16) % 255) + ((state >>> 8) & 255) / 256;
   }
   return plane;
 }

@@ -26,7 +26,7 @@ export class PatchAligner {
   #ixx = 0;
   #ixy = 0;
   #iyy = 0;
-  /** Where the last {@link place} put the patch: top-left of its bilinear footprint and the four weights. */
+  /** Where the last placement (`#place`) put the patch: top-left of its bilinear footprint and the four weights. */
   #ix = 0;
   #iy = 0;
   #w00 = 0;

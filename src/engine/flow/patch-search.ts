@@ -9,7 +9,8 @@ import { patchOrigins, type PatchFlows, type SearchLevel } from './patch-grid.js
  *
  * `initU`/`initV` are dense flow planes of this level's size. `searchRadius` > 0 first tries every integer
  * offset within that radius of each patch's start (used on the coarsest level, where it is cheap). `camera`, the
- * global motion's flow on this level where one was found, is one more candidate in both sweeps.
+ * global motion's flow on this level where one was found, is one more candidate in both sweeps, taken only where
+ * it explains the patch {@link CAMERA_MARGIN} times better than the estimate so far.
  */
 export function searchPatches(
   level: SearchLevel,

@@ -3,7 +3,10 @@ import type { FlowField, Plane } from '../raster/types.js';
 import { levelsFor, pool, type Level } from './regularise-levels.js';
 
 export interface RegulariseOptions {
-  /** Mean confidence at which a pixel (or a cell of a coarser level) keeps its own flow entirely. */
+  /**
+   * Mean squared confidence at which a pixel (or a cell of a coarser level) keeps its own flow entirely (0.2: a
+   * pixel from a confidence of about 0.45).
+   */
   readonly trusted: number;
   /** Luma difference (0..255) at which a coarser cell's flow counts e^-1/2 as much: the edge-awareness. */
   readonly lumaSigma: number;
