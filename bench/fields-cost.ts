@@ -96,7 +96,8 @@ const [start, end] = await Promise.all([
   readRgb(join(pair, 'frame1.png')),
   readRgb(join(pair, 'frame2.png')),
 ]);
-const { motion } = await analysePair(start, end);
+// With its priorities, as a render hands the fields (once per clip, not part of a frame's cost).
+const motion = own.withSplatPriorities((await analysePair(start, end)).motion);
 const against: FieldsModule | null = values.against
   ? ((await import(
       pathToFileURL(join(values.against, 'src', 'engine', 'synth', 'intermediate-fields.ts')).href

@@ -100,7 +100,8 @@ function sweep(
       let bu = u[p];
       let bv = v[p];
       let best = costUnknown ? aligner.costAt(px, py, bu, bv) : cost[p];
-      if (camera !== null) {
+      // Where the estimate already is the camera's motion (a still background), there is nothing to compare.
+      if (camera !== null && (camera.u[p] !== bu || camera.v[p] !== bv)) {
         const candidate = aligner.costAt(px, py, camera.u[p], camera.v[p]);
         if (CAMERA_MARGIN * candidate < best) {
           best = candidate;

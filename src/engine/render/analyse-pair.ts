@@ -2,7 +2,7 @@ import { computeFlow, flowConfidence, type FlowOptions } from '../flow/index.js'
 import { estimateGlobalMotion, invertHomography } from '../motion/index.js';
 import { lumaOf, resizePlane, workingSize } from '../raster/planes.js';
 import type { FlowField, Homography, Plane, RgbImage } from '../raster/types.js';
-import { splatPriority, type PairMotion } from '../synth/intermediate-fields.js';
+import type { PairMotion } from '../synth/intermediate-fields.js';
 import {
   confidentShare,
   DEFAULT_MOTION_REGULARISATION,
@@ -95,15 +95,8 @@ export async function analysePair(
   }
   const regularisation =
     options.regularisation === undefined ? DEFAULT_MOTION_REGULARISATION : options.regularisation;
-  // Splatting priorities do not depend on t: computed here once, not once per frame.
-  const motion: PairMotion =
-    regularisation === null
-      ? {
-          ...measured,
-          forwardPriority: splatPriority(measured, 'forward'),
-          backwardPriority: splatPriority(measured, 'backward'),
-        }
-      : regulariseMotion(measured, regularisation);
+  // Without splat priorities: they belong to the grid the fields are drawn on (synth/field-motion.ts).
+  const motion = regularisation === null ? measured : regulariseMotion(measured, regularisation);
   return {
     motion,
     homography,

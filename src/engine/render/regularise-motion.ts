@@ -13,7 +13,7 @@ import { createFlow } from '../raster/planes.js';
 import type { FlowField, Homography, Plane } from '../raster/types.js';
 import { boxMean } from '../synth/agreement-select.js';
 import { samplePlane } from '../raster/planes.js';
-import { splatPriority, type PairMotion } from '../synth/intermediate-fields.js';
+import type { PairMotion } from '../synth/intermediate-fields.js';
 
 export interface MotionRegularisation extends RegulariseOptions {
   /** Measure the forward/backward confidence again on the regularised flows (else keep the measured one). */
@@ -53,7 +53,7 @@ export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
 /**
  * The measured motion with each direction's unreliable vectors replaced by motion interpolated from its reliable
  * surroundings (flow/regularise-flow.ts), the global motion as the prior where nothing nearby is reliable.
- * Needs the keyframes' luma in `motion`; splatting priorities are recomputed for the new flows.
+ * Needs the keyframes' luma in `motion`. Returns no splat priorities (synth/field-motion.ts computes them).
  */
 export function regulariseMotion(
   measured: PairMotion,
@@ -102,16 +102,13 @@ export function regulariseMotion(
       options.reconfirm ? flowConfidence(backward, forward) : motion.backwardConfidence,
       filled?.marks.backwardFilled,
     ),
+    // The measured flows' priorities, if any, no longer fit; they are computed where the fields are drawn.
     forwardPriority: undefined,
     backwardPriority: undefined,
     regularised: strength,
     ...filled?.marks,
   };
-  return {
-    ...result,
-    forwardPriority: splatPriority(result, 'forward'),
-    backwardPriority: splatPriority(result, 'backward'),
-  };
+  return result;
 }
 
 /**

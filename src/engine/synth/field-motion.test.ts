@@ -32,9 +32,16 @@ function motionOf(width: number, height: number, u: number): PairMotion {
 }
 
 describe('fieldMotion', () => {
-  it('keeps a motion that already fits the fields grid as it is', () => {
+  it('keeps a motion that already fits the fields grid as it is, adding only its splat priorities', () => {
     const motion = motionOf(FIELD_MAX_SIDE, 100, 12);
-    expect(fieldMotion(motion)).toBe(motion);
+    const drawn = fieldMotion(motion);
+    expect(drawn.forward).toBe(motion.forward);
+    expect(drawn.backward).toBe(motion.backward);
+    expect(drawn.forwardConfidence).toBe(motion.forwardConfidence);
+    expect(Array.from(drawn.forwardPriority!)).toEqual(Array.from(splatPriority(motion, 'forward')));
+    expect(Array.from(drawn.backwardPriority!)).toEqual(Array.from(splatPriority(motion, 'backward')));
+    // Once they are there, nothing is computed again.
+    expect(fieldMotion(drawn)).toBe(drawn);
   });
 
   it('halves a larger motion: vectors, confidence, luma, camera, marks and priorities on the new grid', () => {

@@ -1,5 +1,5 @@
 import type { FlowField, Homography, Plane } from '../raster/types.js';
-import { splatPriority, type PairMotion } from './intermediate-fields.js';
+import { withSplatPriorities, type PairMotion } from './intermediate-fields.js';
 
 /**
  * Longest side of the grid the warp fields are splatted on. Flow is measured at up to 480 px (render/
@@ -22,7 +22,10 @@ export const FIELD_MAX_SIDE = 320;
 export function fieldMotion(motion: PairMotion, maxSide = FIELD_MAX_SIDE): PairMotion {
   let out = motion;
   while (Math.max(out.forward.width, out.forward.height) > maxSide) out = halveMotion(out);
-  return out;
+  // Priorities depend on confidence and on the deviation from the global motion relative to the grid's
+  // diagonal, so they belong to the grid the fields are splatted on: computed here once per clip, on it, and
+  // not once per frame. The motion analysis leaves them to this.
+  return withSplatPriorities(out);
 }
 
 function halveMotion(motion: PairMotion): PairMotion {
@@ -44,13 +47,7 @@ function halveMotion(motion: PairMotion): PairMotion {
     forwardPriority: undefined,
     backwardPriority: undefined,
   };
-  // Priorities depend on confidence and on the deviation from the global motion relative to the grid's
-  // diagonal: computed again on the new grid they are what they were, block by block.
-  return {
-    ...halved,
-    forwardPriority: splatPriority(halved, 'forward'),
-    backwardPriority: splatPriority(halved, 'backward'),
-  };
+  return halved;
 }
 
 /** The half-size grid (rounded up, so no pixel is dropped) and the grid it halves. */

@@ -334,6 +334,16 @@ function scratchFor(n: number, width: number, height: number): Scratch {
   return scratch;
 }
 
+/** `motion` with both directions' {@link splatPriority} (default tuning), computed where they are absent. */
+export function withSplatPriorities(motion: PairMotion): PairMotion {
+  if (motion.forwardPriority && motion.backwardPriority) return motion;
+  return {
+    ...motion,
+    forwardPriority: motion.forwardPriority ?? splatPriority(motion, 'forward'),
+    backwardPriority: motion.backwardPriority ?? splatPriority(motion, 'backward'),
+  };
+}
+
 /**
  * Each source pixel's splatting priority, independent of t, so it is computed once per clip: confident pixels
  * win over unconfident ones, and pixels that move unlike the global motion win over those that follow it.
