@@ -7,7 +7,7 @@
  * then sets splat tuning and regularisation options. Usage:
  *   VARIANTS='[["name",{"tuning":{...},"regularisation":{...}}]]' npx tsx bench/tune-quality.ts
  */
-import { drawRgb, meanAbsDiff, textureAt } from '../test/helpers/synthetic.js';
+import { meanAbsDiff, squareScene } from '../test/helpers/synthetic.js';
 import type { FlowOptions } from '../src/engine/flow/index.js';
 import type { RgbImage } from '../src/engine/raster/types.js';
 import { analysePair, type PairAnalysis } from '../src/engine/render/analyse-pair.js';
@@ -64,14 +64,7 @@ const tunnel = await load([keyframePairs()[0].start, keyframePairs()[0].end]);
 // The synthetic cases of large-motion.test.ts: a textured square crossing, and one leaving the frame.
 const W = 160;
 const H = 96;
-const background = textureAt(5);
-const objectTexture = textureAt(9);
-const scene = (left: number): RgbImage =>
-  drawRgb(W, H, (x, y, c) =>
-    x >= left && x < left + 28 && y >= 34 && y < 62
-      ? 40 + 0.8 * objectTexture(x - left, y, c)
-      : background(x, y, c),
-  );
+const scene = (left: number): RgbImage => squareScene(W, H, left);
 const synthetic = async (from: number, to: number): Promise<Case> => {
   const [start, end, truth] = [scene(from), scene(to), scene((from + to) / 2)];
   return { start, end, truth, analysis: await analyse(start, end) };

@@ -37,6 +37,23 @@ export function drawRgb(
   return { width, height, data };
 }
 
+const BACKGROUND_TEXTURE = textureAt(5);
+const OBJECT_TEXTURE = textureAt(9);
+
+/**
+ * The large-motion cases' scene: a 28 px square with its own, brighter texture (seed 9) over a textured
+ * background (seed 5), its left edge at `left`, rows 34..62 of a 160 x 96 frame; `scale` draws the same scene
+ * that many times larger (textures stretched with it, so the flow sees the same picture at more pixels).
+ */
+export function squareScene(width: number, height: number, left: number, scale = 1): RgbImage {
+  const side = 28 * scale;
+  const top = 34 * scale;
+  return drawRgb(width, height, (x, y, c) =>
+    x >= left && x < left + side && y >= top && y < top + side
+      ? 40 + 0.8 * OBJECT_TEXTURE((x - left) / scale, y / scale, c)
+      : BACKGROUND_TEXTURE(x / scale, y / scale, c),
+  );
+}
 /** Mean absolute difference per channel over a rectangle (inclusive-exclusive), 0..255. */
 export function meanAbsDiff(
   a: RgbImage,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawRgb, meanAbsDiff, textureAt } from '../../../test/helpers/synthetic.js';
+import { drawRgb, meanAbsDiff, squareScene, textureAt } from '../../../test/helpers/synthetic.js';
 import { lumaOf } from '../raster/planes.js';
 import type { RgbImage } from '../raster/types.js';
 import { intermediateFields } from '../synth/intermediate-fields.js';
@@ -9,15 +9,8 @@ import { interpolateFrames } from './interpolate-frames.js';
 
 const W = 160;
 const H = 96;
-const background = textureAt(5);
-const objectTexture = textureAt(9);
-/** A 28 px square with its own, brighter texture, its left edge at `left`. */
-const inObject = (x: number, y: number, left: number): boolean =>
-  x >= left && x < left + 28 && y >= 34 && y < 62;
-const scene = (left: number): RgbImage =>
-  drawRgb(W, H, (x, y, c) =>
-    inObject(x, y, left) ? 40 + 0.8 * objectTexture(x - left, y, c) : background(x, y, c),
-  );
+/** A 28 px square with its own, brighter texture, its left edge at `left`, rows 34..62. */
+const scene = (left: number): RgbImage => squareScene(W, H, left);
 const fade = (a: RgbImage, b: RgbImage): RgbImage => ({
   width: a.width,
   height: a.height,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawRgb, meanAbsDiff, textureAt } from '../../../test/helpers/synthetic.js';
+import { meanAbsDiff, squareScene } from '../../../test/helpers/synthetic.js';
 import { columnField } from '../../../test/helpers/column-field.js';
 import type { RgbImage } from '../raster/types.js';
 import { interpolateFrames } from '../render/interpolate-frames.js';
@@ -94,14 +94,7 @@ describe('frames drawn from fields on the coarser grid', () => {
   // is halved for the fields: the object still moves as a whole.
   const W = 400;
   const H = 240;
-  const background = textureAt(5);
-  const objectTexture = textureAt(9);
-  const scene = (left: number): RgbImage =>
-    drawRgb(W, H, (x, y, c) =>
-      x >= left && x < left + 70 && y >= 85 && y < 155
-        ? 40 + 0.8 * objectTexture((x - left) / 2.5, y / 2.5, c)
-        : background(x / 2.5, y / 2.5, c),
-    );
+  const scene = (left: number): RgbImage => squareScene(W, H, left, 2.5);
 
   it('keeps a rigid object crossing 20% of the frame whole at t = 0.5, no ghost beside it, the endpoints exact', async () => {
     const [first, middle, last] = await interpolateFrames(scene(100), scene(180), [0, 0.5, 1]);
