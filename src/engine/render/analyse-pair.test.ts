@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { drawRgb, textureAt } from '../../../test/helpers/synthetic.js';
+import { DEFAULT_LEAVING_TRUST } from '../flow/leaving-confidence.js';
+import type { PairMotion } from '../synth/intermediate-fields.js';
+import { analysePair } from './analyse-pair.js';
+
+describe('analysePair with leaving pixels', () => {
+  // A textured picture panned 6 px to the left: the first columns of the start frame leave it.
+  const texture = textureAt(3);
+  const start = drawRgb(96, 64, (x, y, c) => texture(x, y, c));
+  const end = drawRgb(96, 64, (x, y, c) => texture(x + 6, y, c));
+  /** Share of the pixels that the forward flow carries out of the frame whose confidence is over 0.5. */
+  const trustedLeaving = (motion: PairMotion): number => {
+    const { width, data } = motion.forward;
+    let leaving = 0;
+    let trusted = 0;
+    for (let i = 0; i < width * motion.forward.height; i++) {
+      if ((i % width) + data[2 * i] >= -0.5) continue;
+      leaving++;
+      if (motion.forwardConfidence.data[i] > 0.5) trusted++;
+    }
+    expect(leaving).toBeGreaterThan(100);
+    return trusted / leaving;
+  };
+
+  it('trusts the edge of a pan that leaves the frame, and only where the pair is matched', async () => {
+    const trusted = await analysePair(start, end, { regularisation: null });
+    const plain = await analysePair(start, end, { regularisation: null, leavingTrust: null });
+    const gated = await analysePair(start, end, {
+      regularisation: null,
+      leavingTrust: { ...DEFAULT_LEAVING_TRUST, minMatchedShare: 1.01 },
+    });
+    expect(trusted.matchedShare).toBeGreaterThan(0.8);
+    // The consistency test trusts none of them; 93% move with matched pixels beside them (when this was written).
+    expect(trustedLeaving(plain.motion)).toBe(0);
+    expect(trustedLeaving(gated.motion)).toBe(0);
+    expect(trustedLeaving(trusted.motion)).toBeGreaterThan(0.8);
+    // The share the cut test and the callers see is the consistency test's own.
+    expect(trusted.matchedShare).toBe(plain.matchedShare);
+  });
+});
