@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawRgb, textureAt } from '../../../test/helpers/synthetic.js';
+import { drawRgb, squareScene, textureAt } from '../../../test/helpers/synthetic.js';
 import { DEFAULT_LEAVING_TRUST } from '../flow/leaving-confidence.js';
 import type { PairMotion } from '../synth/intermediate-fields.js';
 import { analysePair } from './analyse-pair.js';
@@ -37,5 +37,26 @@ describe('analysePair with leaving pixels', () => {
     expect(trustedLeaving(trusted.motion)).toBeGreaterThan(0.8);
     // The share the cut test and the callers see is the consistency test's own.
     expect(trusted.matchedShare).toBe(plain.matchedShare);
+  });
+});
+
+describe('analysePair with a region one direction missed', () => {
+  it('gives the half of an object still in view at the border the motion the other direction found', async () => {
+    // A 28 px square goes from x 116 to x 144 of 160: half of it is still in view at the end. The backward
+    // flow's patches over that half straddle the border on every coarse level and miss it; the forward flow
+    // finds the half that stays in view.
+    const start = squareScene(160, 96, 116);
+    const end = squareScene(160, 96, 144);
+    const medianBackward = (motion: PairMotion): number => {
+      const values: number[] = [];
+      for (let y = 40; y < 56; y++)
+        for (let x = 148; x < 158; x++) values.push(motion.backward.data[2 * (y * 160 + x)]);
+      values.sort((a, b) => a - b);
+      return values[values.length >> 1];
+    };
+    const adopted = await analysePair(start, end, { regularisation: null });
+    const missed = await analysePair(start, end, { regularisation: null, inverseCandidates: null });
+    expect(medianBackward(missed.motion)).toBeGreaterThan(0);
+    expect(medianBackward(adopted.motion)).toBeCloseTo(-28, 0);
   });
 });

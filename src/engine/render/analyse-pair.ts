@@ -1,5 +1,10 @@
 import { computeFlow, flowConfidence, type FlowOptions } from '../flow/index.js';
 import {
+  adoptInverseVectors,
+  DEFAULT_INVERSE_CANDIDATES,
+  type InverseCandidateOptions,
+} from '../flow/inverse-candidates.js';
+import {
   DEFAULT_LEAVING_TRUST,
   trustLeavingWithNeighbours,
   type LeavingTrustOptions,
@@ -28,6 +33,8 @@ export interface AnalysePairOptions {
   readonly runFlow?: FlowRunner;
   /** How unreliable vectors are replaced from their reliable surroundings; null keeps the measured flow. */
   readonly regularisation?: MotionRegularisation | null;
+  /** How unmatched pixels take the other direction's inverted vector where it fits them; null never. */
+  readonly inverseCandidates?: InverseCandidateOptions | null;
   /** How pixels that leave the frame beside matched ones moving alike are trusted; null leaves them at 0. */
   readonly leavingTrust?: LeavingTrustOptions | null;
 }
@@ -60,8 +67,10 @@ const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlo
 /**
  * Measures the motion between two keyframes of the same size, once per clip: the global motion first (a robust
  * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
- * flow both ways starting from it, then each direction's confidence from their forward/backward consistency,
- * which pixels leaving the frame with matched surroundings inherit (flow/leaving-confidence.ts).
+ * flow both ways starting from it, then each direction's confidence from their forward/backward consistency.
+ * Where most of the pair is matched, unmatched pixels that the other direction's inverse fits take it
+ * (flow/inverse-candidates.ts), and pixels leaving the frame with matched surroundings inherit their confidence
+ * (flow/leaving-confidence.ts).
  */
 export async function analysePair(
   start: RgbImage,
@@ -76,13 +85,24 @@ export async function analysePair(
   const homography = global?.homography ?? null;
   const runFlow = options.runFlow ?? inlineFlow;
   const base = options.flowOptions ?? {};
-  const [forward, backward] = await Promise.all([
+  const [measuredForward, measuredBackward] = await Promise.all([
     runFlow(from, to, homography ? { ...base, initialHomography: homography } : base),
     runFlow(to, from, homography ? { ...base, initialHomography: invertHomography(homography) } : base),
   ]);
-  const forwardConsistency = flowConfidence(forward, backward);
-  const backwardConsistency = flowConfidence(backward, forward);
+  let forward = measuredForward;
+  let backward = measuredBackward;
+  let forwardConsistency = flowConfidence(forward, backward);
+  let backwardConsistency = flowConfidence(backward, forward);
+  // The share as measured: the gates below, the cut test and the callers all judge the pair by it.
   const matched = (confidentShare(forwardConsistency) + confidentShare(backwardConsistency)) / 2;
+  const inverse =
+    options.inverseCandidates === undefined ? DEFAULT_INVERSE_CANDIDATES : options.inverseCandidates;
+  if (inverse !== null && matched >= inverse.minMatchedShare) {
+    forward = adoptInverseVectors(measuredForward, forwardConsistency, measuredBackward, from, to, inverse);
+    backward = adoptInverseVectors(measuredBackward, backwardConsistency, measuredForward, to, from, inverse);
+    forwardConsistency = flowConfidence(forward, backward);
+    backwardConsistency = flowConfidence(backward, forward);
+  }
   const leaving = options.leavingTrust === undefined ? DEFAULT_LEAVING_TRUST : options.leavingTrust;
   const trustLeaving = leaving !== null && matched >= leaving.minMatchedShare;
   const measured: PairMotion = {

@@ -44,10 +44,8 @@ export const DEFAULT_MOTION_REGULARISATION: MotionRegularisation = {
   ...DEFAULT_REGULARISE,
   reconfirm: false,
   photometricSigma: 0,
-  // 0.75 / 0.40 instead of 0.85 / 0.45 (eighth session, with the leaving trust): DAVIS +0.028 dB, UCF101 -0.005,
-  // street g16 / g32 +0.00 / +0.00. The tunnels (29% matched) and street g64 (27%) stay fully regularised.
-  keepAbove: 0.75,
-  fullBelow: 0.4,
+  keepAbove: 0.85,
+  fullBelow: 0.45,
   alwaysBelow: 0,
   occlusionFill: DEFAULT_OCCLUSION_FILL,
 };
