@@ -84,4 +84,19 @@ describe('adoptInverseVectors', () => {
     expect(u(loose, 36, 16)).toBe(-6);
     expect(u(loose, 35, 16)).toBe(0);
   });
+
+  it('takes no fit on weak texture, where a window fits many offsets', () => {
+    // A gentle ramp, still: any offset along it fits within a few levels. The own vector (15 px) and the
+    // inverse (-3 px) are both wrong; the inverse fits five times better, well within 14 levels.
+    const ramp = plane((x) => 50 + 0.5 * x);
+    const flow = field(() => 15);
+    const other = field(() => 3);
+    const strict = adoptInverseVectors(flow, constant(0), other, ramp, ramp);
+    expect(u(strict, 20, 16)).toBe(15);
+    const blind = adoptInverseVectors(flow, constant(0), other, ramp, ramp, {
+      ...DEFAULT_INVERSE_CANDIDATES,
+      contrastShare: Infinity,
+    });
+    expect(u(blind, 20, 16)).toBe(-3);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drawRgb, squareScene, textureAt } from '../../../test/helpers/synthetic.js';
+import { DEFAULT_INVERSE_CANDIDATES } from '../flow/inverse-candidates.js';
 import { DEFAULT_LEAVING_TRUST } from '../flow/leaving-confidence.js';
 import type { PairMotion } from '../synth/intermediate-fields.js';
 import { analysePair } from './analyse-pair.js';
@@ -56,7 +57,12 @@ describe('analysePair with a region one direction missed', () => {
     };
     const adopted = await analysePair(start, end, { regularisation: null });
     const missed = await analysePair(start, end, { regularisation: null, inverseCandidates: null });
+    const gated = await analysePair(start, end, {
+      regularisation: null,
+      inverseCandidates: { ...DEFAULT_INVERSE_CANDIDATES, minMatchedShare: 1.01 },
+    });
     expect(medianBackward(missed.motion)).toBeGreaterThan(0);
+    expect(medianBackward(gated.motion)).toBeGreaterThan(0);
     expect(medianBackward(adopted.motion)).toBeCloseTo(-28, 0);
   });
 });

@@ -93,7 +93,8 @@ export async function analysePair(
   let backward = measuredBackward;
   let forwardConsistency = flowConfidence(forward, backward);
   let backwardConsistency = flowConfidence(backward, forward);
-  // The share as measured: the gates below, the cut test and the callers all judge the pair by it.
+  // The share as measured: the two gates below and the cut test judge the pair by it, and callers see it. The
+  // regularisation's own gate sees the confidences these steps raise: a region they explain is matched.
   const matched = (confidentShare(forwardConsistency) + confidentShare(backwardConsistency)) / 2;
   const inverse =
     options.inverseCandidates === undefined ? DEFAULT_INVERSE_CANDIDATES : options.inverseCandidates;
