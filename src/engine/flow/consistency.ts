@@ -27,7 +27,7 @@ export function flowConfidence(forward: FlowField, backward: FlowField): Plane {
       const tx = x + u;
       const ty = y + v;
       // Landing outside the target frame: the point left the view, which is occlusion by definition.
-      if (tx < -0.5 || ty < -0.5 || tx > w - 0.5 || ty > h - 0.5) {
+      if (landsOutside(tx, ty, w, h)) {
         conf[i] = 0;
         continue;
       }
@@ -57,4 +57,9 @@ export function flowConfidence(forward: FlowField, backward: FlowField): Plane {
     }
   }
   return out;
+}
+
+/** Whether a point carried to (tx, ty) lands outside a w x h frame (more than half a pixel past its border). */
+export function landsOutside(tx: number, ty: number, w: number, h: number): boolean {
+  return tx < -0.5 || ty < -0.5 || tx > w - 0.5 || ty > h - 0.5;
 }

@@ -1,4 +1,5 @@
 import type { FlowField, Plane } from '../raster/types.js';
+import { landsOutside } from './consistency.js';
 
 /** Knobs of {@link trustLeavingWithNeighbours}. */
 export interface LeavingTrustOptions {
@@ -65,10 +66,8 @@ function trustPass(
       const i = y * w + x;
       const u = f[2 * i];
       const v = f[2 * i + 1];
-      const tx = x + u;
-      const ty = y + v;
-      // The consistency test's own definition of leaving (flow/consistency.ts).
-      if (!(tx < -0.5 || ty < -0.5 || tx > w - 0.5 || ty > h - 0.5)) continue;
+      // The consistency test's own definition of leaving.
+      if (!landsOutside(x + u, y + v, w, h)) continue;
       const tolerance = Math.max(options.minTolerance, options.tolerance * Math.sqrt(u * u + v * v));
       const tolerance2 = tolerance * tolerance;
       let best = trusted[i];
