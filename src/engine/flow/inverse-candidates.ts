@@ -1,5 +1,6 @@
 import { samplePlane } from '../raster/planes.js';
 import type { FlowField, Plane } from '../raster/types.js';
+import { landsOutside } from './consistency.js';
 
 /** Knobs of {@link adoptInverseVectors}. */
 export interface InverseCandidateOptions {
@@ -171,14 +172,10 @@ function windowError(
   for (let dy = -radius; dy <= radius; dy++) {
     const wy = y + dy;
     if (wy < 0 || wy >= height) continue;
-    const ty = wy + v;
-    if (ty < -0.5 || ty > height - 0.5) continue;
     for (let dx = -radius; dx <= radius; dx++) {
       const wx = x + dx;
-      if (wx < 0 || wx >= width) continue;
-      const tx = wx + u;
-      if (tx < -0.5 || tx > width - 0.5) continue;
-      sum += Math.abs(from.data[wy * width + wx] - samplePlane(to, tx, ty));
+      if (wx < 0 || wx >= width || landsOutside(wx + u, wy + v, width, height)) continue;
+      sum += Math.abs(from.data[wy * width + wx] - samplePlane(to, wx + u, wy + v));
       count++;
     }
   }
