@@ -14,11 +14,14 @@ import { parseArgs } from 'node:util';
 import { analysePair } from '../src/engine/render/analyse-pair.js';
 import type { RgbImage } from '../src/engine/raster/types.js';
 import * as own from '../src/engine/synth/intermediate-fields.js';
-import type { IntermediateFields, PairMotion, SplatTuning } from '../src/engine/synth/intermediate-fields.js';
+import type { IntermediateFields, PairMotion } from '../src/engine/synth/intermediate-fields.js';
+import { withSplatPriorities } from '../src/engine/synth/splat-priority.js';
+import { DEFAULT_SPLAT_TUNING, type SplatTuning } from '../src/engine/synth/splat-tuning.js';
 import { renderFrame } from '../src/engine/synth/render-frame.js';
 import { EVAL_DIR, machineLine, readRgb } from './eval-io.js';
 
-type FieldsModule = Pick<typeof own, 'intermediateFields' | 'DEFAULT_SPLAT_TUNING'>;
+// Both checkouts are timed with this checkout's tuning, so that only their code differs.
+type FieldsModule = Pick<typeof own, 'intermediateFields'>;
 
 const FRAMES = 120;
 const { values } = parseArgs({
@@ -44,7 +47,7 @@ function clipMs(
   into: IntermediateFields,
   fillHoles: boolean,
 ): number {
-  const tuning = { ...module.DEFAULT_SPLAT_TUNING, fillHoles };
+  const tuning = { ...DEFAULT_SPLAT_TUNING, fillHoles };
   const began = performance.now();
   for (const t of times) module.intermediateFields(motion, t, tuning, into);
   return (performance.now() - began) / times.length;
@@ -97,7 +100,7 @@ const [start, end] = await Promise.all([
   readRgb(join(pair, 'frame2.png')),
 ]);
 // With its priorities, as a render hands the fields (once per clip, not part of a frame's cost).
-const motion = own.withSplatPriorities((await analysePair(start, end)).motion);
+const motion = withSplatPriorities((await analysePair(start, end)).motion);
 const against: FieldsModule | null = values.against
   ? ((await import(
       pathToFileURL(join(values.against, 'src', 'engine', 'synth', 'intermediate-fields.ts')).href
@@ -135,7 +138,7 @@ for (const fillHoles of [true, false]) {
   if (against) console.log(`\nthis / against: ${(median(runs[0]) / median(runs[1])).toFixed(3)}`);
 }
 if (against) {
-  const base = own.DEFAULT_SPLAT_TUNING;
+  const base = DEFAULT_SPLAT_TUNING;
   const cases: [string, PairMotion, SplatTuning][] = [
     ['pair as measured', motion, base],
     ['agreement test on (regularised 0)', { ...motion, regularised: 0 }, base],

@@ -12,11 +12,10 @@ import {
 } from '../src/engine/render/regularise-motion.js';
 import type { RgbImage } from '../src/engine/raster/types.js';
 import {
-  DEFAULT_SPLAT_TUNING,
   intermediateFields as fieldsWith,
   type PairMotion,
-  type SplatTuning,
 } from '../src/engine/synth/intermediate-fields.js';
+import { DEFAULT_SPLAT_TUNING, type SplatTuning } from '../src/engine/synth/splat-tuning.js';
 import { renderFrame } from '../src/engine/synth/render-frame.js';
 import { warpDistortion } from '../src/engine/synth/warp-distortion.js';
 import { mean, psnr, readRgb } from './eval-io.js';

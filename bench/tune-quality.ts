@@ -16,13 +16,9 @@ import {
   regulariseMotion,
   type MotionRegularisation,
 } from '../src/engine/render/regularise-motion.js';
-import {
-  DEFAULT_SPLAT_TUNING,
-  intermediateFields,
-  splatPriority,
-  type PairMotion,
-  type SplatTuning,
-} from '../src/engine/synth/intermediate-fields.js';
+import { intermediateFields, type PairMotion } from '../src/engine/synth/intermediate-fields.js';
+import { splatPriority } from '../src/engine/synth/splat-priority.js';
+import { DEFAULT_SPLAT_TUNING, type SplatTuning } from '../src/engine/synth/splat-tuning.js';
 import { fieldMotion } from '../src/engine/synth/field-motion.js';
 import { resampleFields } from '../src/engine/synth/resample-fields.js';
 import { renderFrame } from '../src/engine/synth/render-frame.js';

@@ -6,11 +6,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analysePair, type PairAnalysis } from '../src/engine/render/analyse-pair.js';
-import {
-  DEFAULT_SPLAT_TUNING,
-  intermediateFields,
-  type SplatTuning,
-} from '../src/engine/synth/intermediate-fields.js';
+import { intermediateFields } from '../src/engine/synth/intermediate-fields.js';
+import { DEFAULT_SPLAT_TUNING, type SplatTuning } from '../src/engine/synth/splat-tuning.js';
 import { renderFrame } from '../src/engine/synth/render-frame.js';
 import type { RgbImage } from '../src/engine/raster/types.js';
 import { EVAL_DIR, mean, psnr, readRgb } from './eval-io.js';

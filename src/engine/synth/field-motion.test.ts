@@ -4,7 +4,8 @@ import { columnField } from '../../../test/helpers/column-field.js';
 import type { RgbImage } from '../raster/types.js';
 import { interpolateFrames } from '../render/interpolate-frames.js';
 import { FIELD_MAX_SIDE, fieldMotion } from './field-motion.js';
-import { intermediateFields, splatPriority, type PairMotion } from './intermediate-fields.js';
+import { intermediateFields, type PairMotion } from './intermediate-fields.js';
+import { splatPriority } from './splat-priority.js';
 import { resampleFields } from './resample-fields.js';
 
 /** A pair whose start half moves `u` px right (confidence 1) and whose other half stands still (0.5). */

@@ -1,5 +1,6 @@
 import type { FlowField, Homography, Plane } from '../raster/types.js';
-import { withSplatPriorities, type PairMotion } from './intermediate-fields.js';
+import type { PairMotion } from './intermediate-fields.js';
+import { withSplatPriorities } from './splat-priority.js';
 
 /**
  * Longest side of the grid the warp fields are splatted on. Flow is measured at up to 480 px (render/

@@ -6,7 +6,9 @@ import {
   selectByAgreement,
   type AgreementScratch,
 } from './agreement-select.js';
+import { splatPriority } from './splat-priority.js';
 import { SPLAT_CHANNELS, splatToTime } from './splat-to-time.js';
+import { DEFAULT_SPLAT_TUNING, type SplatTuning } from './splat-tuning.js';
 
 /** Channels of {@link IntermediateFields}, interleaved per pixel. */
 export const FIELD_CHANNELS = 6;
@@ -73,64 +75,6 @@ export interface PairMotion {
   readonly forwardHiddenFrom?: Float32Array;
   readonly backwardHiddenFrom?: Float32Array;
 }
-
-/** The knobs of the splatting synthesis; the defaults are the ones bench/quality.ts measured best. */
-export interface SplatTuning {
-  /**
-   * How strongly a confident source pixel wins over an unconfident one landing on the same spot. A pixel that
-   * fails the consistency check is usually background about to be covered, so the occluder must win clearly.
-   */
-  readonly prioritySharpness: number;
-  /** Priority gained per unit of deviation from the global motion. */
-  readonly foregroundSharpness: number;
-  /**
-   * Confidence under which that gain shrinks, linearly to none at 0: a vector that fails the consistency test
-   * and moves fast is mostly a motion edge's bleed (an object's motion smeared onto the background beside it),
-   * which must not win over the background it lands on as if it were in front.
-   */
-  readonly foregroundMinConfidence: number;
-  /** Deviation from the global motion that counts as one unit, as a fraction of the working diagonal. */
-  readonly deviationUnit: number;
-  /** Deviation beyond which a pixel is no more "in front" than it already is. */
-  readonly maxDeviationUnits: number;
-  /** Share of the blend weight kept by a visible pixel whose flow is not trusted, so weights never collapse. */
-  readonly confidenceFloor: number;
-  /** Splat coverage at which a pixel counts as fully visible; bilinear splats of a stretched region sum below 1. */
-  readonly fullCoverage: number;
-  /** Weight left to a frame where it sees nothing, so a pixel both splats missed still gets a time-based blend. */
-  readonly holeWeight: number;
-  /** Box radius of the agreement test between the splatted and the linear flow hypotheses (0 = per pixel). */
-  readonly agreementRadius: number;
-  /** Softness of that choice in luma levels; 0 turns the test off and keeps the splatted flows. */
-  readonly agreementSigma: number;
-  /**
-   * Fill the flow where a splat left a hole (or a thin cover) from the splatted flow around it, instead of
-   * the linear approximation: an expanding region (a push-in) splats apart, and switching between the two
-   * kinds of vector at every hole tears the picture into stripes.
-   */
-  readonly fillHoles: boolean;
-  /** Splat cover at and above which a vector is kept as splatted when holes are filled. */
-  readonly holeFillTrusted: number;
-}
-
-export const DEFAULT_SPLAT_TUNING: SplatTuning = {
-  prioritySharpness: 8,
-  foregroundSharpness: 2,
-  // 0.05: the crossing ghost case 5.3 / 4.0 instead of 8.2 / 8.7 (bench/RESULTS.md, fifth session).
-  foregroundMinConfidence: 0.05,
-  deviationUnit: 0.01,
-  maxDeviationUnits: 4,
-  confidenceFloor: 0.35,
-  fullCoverage: 0.8,
-  // 0.2 measures +0.1 dB on DAVIS, but ghosts a moved occluder where it was (render-frame.test.ts): keep low.
-  holeWeight: 0.02,
-  agreementRadius: 2,
-  agreementSigma: 4,
-  fillHoles: true,
-  // 0.5 against 0.8 (seventh session): DAVIS +0.02 dB, UCF101 +0.01, the sample tunnel 2.67% / 7.36 against
-  // 2.69% / 7.54 (bench/tune-quality.ts, every 2nd triplet; bench/RESULTS.md).
-  holeFillTrusted: 0.5,
-};
 
 /**
  * Builds the fields for time t by forward-splatting each keyframe's flow to time t (softmax splatting with a
@@ -332,74 +276,6 @@ function scratchFor(n: number, width: number, height: number): Scratch {
     scratch.acc1.fill(0);
   }
   return scratch;
-}
-
-/** `motion` with both directions' {@link splatPriority} (default tuning), computed where they are absent. */
-export function withSplatPriorities(motion: PairMotion): PairMotion {
-  if (motion.forwardPriority && motion.backwardPriority) return motion;
-  return {
-    ...motion,
-    forwardPriority: motion.forwardPriority ?? splatPriority(motion, 'forward'),
-    backwardPriority: motion.backwardPriority ?? splatPriority(motion, 'backward'),
-  };
-}
-
-/**
- * Each source pixel's splatting priority, independent of t, so it is computed once per clip: confident pixels
- * win over unconfident ones, and pixels that move unlike the global motion win over those that follow it.
- */
-export function splatPriority(
-  motion: PairMotion,
-  direction: 'forward' | 'backward',
-  tuning = DEFAULT_SPLAT_TUNING,
-): Float32Array {
-  const flow = direction === 'forward' ? motion.forward : motion.backward;
-  const confidence = direction === 'forward' ? motion.forwardConfidence : motion.backwardConfidence;
-  const global = motion.globalMotion ?? null;
-  const h = global === null ? IDENTITY : direction === 'forward' ? global : invert3x3(global);
-  const { width, height, data } = flow;
-  const conf = confidence.data;
-  const unit = tuning.deviationUnit * Math.hypot(width, height);
-  const { prioritySharpness, foregroundSharpness, maxDeviationUnits, foregroundMinConfidence } = tuning;
-  const priority = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const w = h[6] * x + h[7] * y + h[8];
-      const deviation = Math.hypot(
-        x + data[2 * i] - (h[0] * x + h[1] * y + h[2]) / w,
-        y + data[2 * i + 1] - (h[3] * x + h[4] * y + h[5]) / w,
-      );
-      const front = Math.min(maxDeviationUnits, deviation / unit);
-      const lead = foregroundMinConfidence > 0 ? Math.min(1, conf[i] / foregroundMinConfidence) : 1;
-      priority[i] = Math.exp(prioritySharpness * (conf[i] - 1) + foregroundSharpness * front * lead);
-    }
-  }
-  return priority;
-}
-
-const IDENTITY: Homography = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
-
-/** Inverse of a 3x3 matrix (the end -> start global motion from the start -> end one). */
-function invert3x3(m: Homography): Homography {
-  const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h;
-  const B = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (Math.abs(det) < 1e-12) return IDENTITY;
-  const k = 1 / det;
-  return new Float64Array([
-    A * k,
-    -(b * i - c * h) * k,
-    (b * f - c * e) * k,
-    B * k,
-    (a * i - c * g) * k,
-    -(a * f - c * d) * k,
-    C * k,
-    -(a * h - b * g) * k,
-    (a * e - b * d) * k,
-  ]);
 }
 
 /** Splat cover under which a pixel's splatted vector takes no part in filling the holes around it. */
