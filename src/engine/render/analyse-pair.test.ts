@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drawRgb, squareScene, textureAt } from '../../../test/helpers/synthetic.js';
 import { DEFAULT_INVERSE_CANDIDATES } from '../flow/inverse-candidates.js';
-import { DEFAULT_LEAVING_TRUST } from '../flow/leaving-confidence.js';
+import { DEFAULT_LEAVING_TRUST } from '../flow/leaving-with-neighbours.js';
 import type { PairMotion } from '../synth/intermediate-fields.js';
 import { analysePair } from './analyse-pair.js';
 
@@ -10,21 +10,24 @@ describe('analysePair with leaving pixels', () => {
   const texture = textureAt(3);
   const start = drawRgb(96, 64, (x, y, c) => texture(x, y, c));
   const end = drawRgb(96, 64, (x, y, c) => texture(x + 6, y, c));
-  /** Share of the pixels that the forward flow carries out of the frame whose confidence is over 0.5. */
-  const trustedLeaving = (motion: PairMotion): number => {
-    const { width, data } = motion.forward;
-    let leaving = 0;
-    let trusted = 0;
-    for (let i = 0; i < width * motion.forward.height; i++) {
-      if ((i % width) + data[2 * i] >= -0.5) continue;
-      leaving++;
-      if (motion.forwardConfidence.data[i] > 0.5) trusted++;
-    }
-    expect(leaving).toBeGreaterThan(100);
-    return trusted / leaving;
+  /** The pixels the measured forward flow carries out of the frame. */
+  const leavingPixels = (motion: PairMotion): number[] => {
+    const { width, height, data } = motion.forward;
+    const pixels: number[] = [];
+    for (let i = 0; i < width * height; i++) if ((i % width) + data[2 * i] < -0.5) pixels.push(i);
+    expect(pixels.length).toBeGreaterThan(100);
+    return pixels;
   };
+  /** Share of `pixels` whose confidence is over 0.5. */
+  const trustedShare = (motion: PairMotion, pixels: number[]): number =>
+    pixels.filter((i) => motion.forwardConfidence.data[i] > 0.5).length / pixels.length;
+  /** The largest distance of a vector over `pixels` from the pan's (-6, 0). */
+  const worstError = (motion: PairMotion, pixels: number[]): number =>
+    Math.max(
+      ...pixels.map((i) => Math.hypot(motion.forward.data[2 * i] + 6, motion.forward.data[2 * i + 1])),
+    );
 
-  it('trusts the edge of a pan that leaves the frame, and only where the pair is matched', async () => {
+  it('trusts the edge of a pan that leaves the frame, moving with the pan, and only where the pair is matched', async () => {
     const trusted = await analysePair(start, end, { regularisation: null });
     const plain = await analysePair(start, end, { regularisation: null, leavingTrust: null });
     const gated = await analysePair(start, end, {
@@ -32,10 +35,17 @@ describe('analysePair with leaving pixels', () => {
       leavingTrust: { ...DEFAULT_LEAVING_TRUST, minMatchedShare: 1.01 },
     });
     expect(trusted.matchedShare).toBeGreaterThan(0.8);
-    // The consistency test trusts none of them; 93% move with matched pixels beside them (when this was written).
-    expect(trustedLeaving(plain.motion)).toBe(0);
-    expect(trustedLeaving(gated.motion)).toBe(0);
-    expect(trustedLeaving(trusted.motion)).toBeGreaterThan(0.8);
+    const leaving = leavingPixels(plain.motion);
+    // The consistency test trusts none of them. Most move with matched pixels beside them (75% when written)
+    // and take their motion, the pan's 6 px, not the border patches' guesses; the rest guessed more than half
+    // the pan's vector off (the corner's patches point 5.6 px down) and stay untrusted, with their guess.
+    expect(trustedShare(plain.motion, leaving)).toBe(0);
+    expect(trustedShare(gated.motion, leaving)).toBe(0);
+    expect(trustedShare(trusted.motion, leaving)).toBeGreaterThan(0.7);
+    const taken = leaving.filter((i) => trusted.motion.forwardConfidence.data[i] > 0.5);
+    // The matched columns beside them measure the pan to within 1.1 px; the border guesses were up to 6.2 px off.
+    expect(worstError(plain.motion, taken)).toBeGreaterThan(3);
+    expect(worstError(trusted.motion, taken)).toBeLessThan(1.5);
     // The share the cut test and the callers see is the consistency test's own.
     expect(trusted.matchedShare).toBe(plain.matchedShare);
   });

@@ -6,9 +6,10 @@ import {
 } from '../flow/inverse-candidates.js';
 import {
   DEFAULT_LEAVING_TRUST,
-  trustLeavingWithNeighbours,
+  leaveWithNeighbours,
   type LeavingTrustOptions,
-} from '../flow/leaving-confidence.js';
+  type TrustedFlow,
+} from '../flow/leaving-with-neighbours.js';
 import { estimateGlobalMotion, invertHomography } from '../motion/index.js';
 import { lumaOf, resizePlane, workingSize } from '../raster/planes.js';
 import type { FlowField, Homography, Plane, RgbImage } from '../raster/types.js';
@@ -35,7 +36,10 @@ export interface AnalysePairOptions {
   readonly regularisation?: MotionRegularisation | null;
   /** How unmatched pixels take the other direction's inverted vector where it fits them; null never. */
   readonly inverseCandidates?: InverseCandidateOptions | null;
-  /** How pixels that leave the frame beside matched ones moving alike are trusted; null leaves them at 0. */
+  /**
+   * How pixels that leave the frame beside matched ones moving alike take their trust and motion; null leaves
+   * them as measured, at confidence 0.
+   */
   readonly leavingTrust?: LeavingTrustOptions | null;
 }
 
@@ -69,8 +73,8 @@ const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlo
  * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
  * flow both ways starting from it, then each direction's confidence from their forward/backward consistency.
  * Where most of the pair is matched, unmatched pixels that the other direction's inverse fits take it
- * (flow/inverse-candidates.ts), and pixels leaving the frame with matched surroundings inherit their confidence
- * (flow/leaving-confidence.ts).
+ * (flow/inverse-candidates.ts), and pixels leaving the frame with matched surroundings moving alike inherit their
+ * confidence and motion (flow/leaving-with-neighbours.ts).
  */
 export async function analysePair(
   start: RgbImage,
@@ -106,15 +110,17 @@ export async function analysePair(
   }
   const leaving = options.leavingTrust === undefined ? DEFAULT_LEAVING_TRUST : options.leavingTrust;
   const trustLeaving = leaving !== null && matched >= leaving.minMatchedShare;
+  const forwardTrusted: TrustedFlow = trustLeaving
+    ? leaveWithNeighbours(forwardConsistency, forward, leaving)
+    : { flow: forward, confidence: forwardConsistency };
+  const backwardTrusted: TrustedFlow = trustLeaving
+    ? leaveWithNeighbours(backwardConsistency, backward, leaving)
+    : { flow: backward, confidence: backwardConsistency };
   const measured: PairMotion = {
-    forward,
-    backward,
-    forwardConfidence: trustLeaving
-      ? trustLeavingWithNeighbours(forwardConsistency, forward, leaving)
-      : forwardConsistency,
-    backwardConfidence: trustLeaving
-      ? trustLeavingWithNeighbours(backwardConsistency, backward, leaving)
-      : backwardConsistency,
+    forward: forwardTrusted.flow,
+    backward: backwardTrusted.flow,
+    forwardConfidence: forwardTrusted.confidence,
+    backwardConfidence: backwardTrusted.confidence,
     globalMotion: homography,
     startLuma: from,
     endLuma: to,

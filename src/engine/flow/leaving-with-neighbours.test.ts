@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFlow } from '../raster/planes.js';
 import type { FlowField } from '../raster/types.js';
 import { flowConfidence } from './consistency.js';
-import { DEFAULT_LEAVING_TRUST, trustLeavingWithNeighbours } from './leaving-confidence.js';
+import { DEFAULT_LEAVING_TRUST, leaveWithNeighbours } from './leaving-with-neighbours.js';
 
 const W = 40;
 const H = 12;
@@ -17,7 +17,7 @@ function columns(u: (x: number) => number): FlowField {
 /** Confidence of row 5 at each column. */
 const row = (data: Float32Array): number[] => Array.from(data.subarray(5 * W, 6 * W));
 
-describe('trustLeavingWithNeighbours', () => {
+describe('leaveWithNeighbours', () => {
   it('trusts the columns a pan carries out of the frame as much as the matched columns beside them', () => {
     const forward = columns(() => 5);
     const backward = columns(() => -5);
@@ -29,7 +29,7 @@ describe('trustLeavingWithNeighbours', () => {
         .slice(0, 35)
         .every((c) => c === 1),
     ).toBe(true);
-    const trusted = trustLeavingWithNeighbours(consistency, forward);
+    const trusted = leaveWithNeighbours(consistency, forward).confidence;
     expect(row(trusted.data)).toEqual(new Array(W).fill(1));
   });
 
@@ -38,7 +38,7 @@ describe('trustLeavingWithNeighbours', () => {
     const forward = columns((x) => (x >= 35 ? 6 : 0));
     const consistency = { width: W, height: H, data: new Float32Array(W * H).fill(1) };
     for (let y = 0; y < H; y++) for (let x = 35; x < W; x++) consistency.data[y * W + x] = 0;
-    const trusted = trustLeavingWithNeighbours(consistency, forward);
+    const trusted = leaveWithNeighbours(consistency, forward).confidence;
     expect(row(trusted.data).slice(35)).toEqual([0, 0, 0, 0, 0]);
   });
 
@@ -47,7 +47,7 @@ describe('trustLeavingWithNeighbours', () => {
     const consistency = { width: W, height: H, data: new Float32Array(W * H).fill(1) };
     // An unconfident pixel inside the frame (an occlusion, say) is not this function's business.
     consistency.data[5 * W + 20] = 0.1;
-    const trusted = trustLeavingWithNeighbours(consistency, forward);
+    const trusted = leaveWithNeighbours(consistency, forward).confidence;
     expect(trusted.data[5 * W + 20]).toBeCloseTo(0.1, 6);
   });
 
@@ -57,10 +57,33 @@ describe('trustLeavingWithNeighbours', () => {
     const consistency = { width: W, height: H, data: new Float32Array(W * H).fill(1) };
     for (let y = 0; y < H; y++) for (let x = 25; x < W; x++) consistency.data[y * W + x] = 0;
     const border = (passes: number): number =>
-      trustLeavingWithNeighbours(consistency, forward, { ...DEFAULT_LEAVING_TRUST, radius: 6, passes }).data[
-        5 * W + W - 1
-      ];
+      leaveWithNeighbours(consistency, forward, { ...DEFAULT_LEAVING_TRUST, radius: 6, passes }).confidence
+        .data[5 * W + W - 1];
     expect(border(2)).toBe(0);
     expect(border(3)).toBe(1);
+  });
+
+  it('carries the leaving part of an object with the vector of its matched part, as a whole', () => {
+    // The matched columns move 8 px; the patches that straddle the border guessed 9 to 11 px for the rest.
+    const forward = columns((x) => (x < 32 ? 8 : 9 + (x % 3)));
+    const consistency = flowConfidence(
+      forward,
+      columns(() => -8),
+    );
+    expect(row(consistency.data).slice(32)).toEqual(new Array(8).fill(0));
+    const { flow, confidence } = leaveWithNeighbours(consistency, forward);
+    expect(row(confidence.data)).toEqual(new Array(W).fill(1));
+    const carried = Array.from({ length: W }, (_, x) => flow.data[2 * (5 * W + x)]);
+    expect(carried).toEqual(new Array(W).fill(8));
+    // The input is not written to.
+    expect(forward.data[2 * (5 * W + 35)]).toBe(11);
+  });
+
+  it('keeps the vector of a leaving pixel with nothing matched beside it that moves alike', () => {
+    const forward = columns((x) => (x >= 35 ? 6 : 0));
+    const consistency = { width: W, height: H, data: new Float32Array(W * H).fill(1) };
+    for (let y = 0; y < H; y++) for (let x = 35; x < W; x++) consistency.data[y * W + x] = 0;
+    const { flow } = leaveWithNeighbours(consistency, forward);
+    expect(flow.data[2 * (5 * W + 37)]).toBe(6);
   });
 });
