@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drawRgb, squareScene, textureAt } from '../../../test/helpers/synthetic.js';
 import { DEFAULT_INVERSE_CANDIDATES } from '../flow/inverse-candidates.js';
 import { DEFAULT_LEAVING_TRUST } from '../flow/leaving-with-neighbours.js';
+import { DEFAULT_WIDE_SEARCH } from '../flow/wide-search.js';
 import type { PairMotion } from '../synth/intermediate-fields.js';
 import { analysePair } from './analyse-pair.js';
 
@@ -65,14 +66,26 @@ describe('analysePair with a region one direction missed', () => {
       values.sort((a, b) => a - b);
       return values[values.length >> 1];
     };
-    const adopted = await analysePair(start, end, { regularisation: null });
-    const missed = await analysePair(start, end, { regularisation: null, inverseCandidates: null });
+    // The wide search finds that half too (below); here the inverse alone.
+    const alone = { regularisation: null, wideSearch: null } as const;
+    const adopted = await analysePair(start, end, alone);
+    const missed = await analysePair(start, end, { ...alone, inverseCandidates: null });
     const gated = await analysePair(start, end, {
-      regularisation: null,
+      ...alone,
       inverseCandidates: { ...DEFAULT_INVERSE_CANDIDATES, minMatchedShare: 1.01 },
     });
     expect(medianBackward(missed.motion)).toBeGreaterThan(0);
     expect(medianBackward(gated.motion)).toBeGreaterThan(0);
     expect(medianBackward(adopted.motion)).toBeCloseTo(-28, 0);
+    // The backward flow's window over that half lands on the background 28 px off; searched wide, it is found
+    // where the forward flow agrees.
+    const searched = await analysePair(start, end, { regularisation: null, inverseCandidates: null });
+    expect(medianBackward(searched.motion)).toBeCloseTo(-28, 0);
+    const searchGated = await analysePair(start, end, {
+      regularisation: null,
+      inverseCandidates: null,
+      wideSearch: { ...DEFAULT_WIDE_SEARCH, minMatchedShare: 1.01 },
+    });
+    expect(medianBackward(searchGated.motion)).toBeGreaterThan(0);
   });
 });

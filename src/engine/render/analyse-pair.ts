@@ -10,6 +10,7 @@ import {
   type LeavingTrustOptions,
   type TrustedFlow,
 } from '../flow/leaving-with-neighbours.js';
+import { DEFAULT_WIDE_SEARCH, searchWideBothWays, type WideSearchOptions } from '../flow/wide-search.js';
 import { estimateGlobalMotion, invertHomography } from '../motion/index.js';
 import { lumaOf, resizePlane, workingSize } from '../raster/planes.js';
 import type { FlowField, Homography, Plane, RgbImage } from '../raster/types.js';
@@ -36,6 +37,8 @@ export interface AnalysePairOptions {
   readonly regularisation?: MotionRegularisation | null;
   /** How unmatched pixels take the other direction's inverted vector where it fits them; null never. */
   readonly inverseCandidates?: InverseCandidateOptions | null;
+  /** How windows their vectors leave unexplained are searched wide, both ways; null never. */
+  readonly wideSearch?: WideSearchOptions | null;
   /**
    * How pixels that leave the frame beside matched ones moving alike take their trust and motion; null leaves
    * them as measured, at confidence 0.
@@ -73,7 +76,8 @@ const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlo
  * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
  * flow both ways starting from it, then each direction's confidence from their forward/backward consistency.
  * Where most of the pair is matched, unmatched pixels that the other direction's inverse fits take it
- * (flow/inverse-candidates.ts), and pixels leaving the frame with matched surroundings moving alike inherit their
+ * (flow/inverse-candidates.ts), windows that their vectors leave unexplained take what a wide search finds where
+ * the other direction's search confirms it (flow/wide-search.ts), and pixels leaving the frame with matched surroundings moving alike inherit their
  * confidence and motion (flow/leaving-with-neighbours.ts).
  */
 export async function analysePair(
@@ -105,6 +109,12 @@ export async function analysePair(
   if (inverse !== null && matched >= inverse.minMatchedShare) {
     forward = adoptInverseVectors(measuredForward, forwardConsistency, measuredBackward, from, to, inverse);
     backward = adoptInverseVectors(measuredBackward, backwardConsistency, measuredForward, to, from, inverse);
+    forwardConsistency = flowConfidence(forward, backward);
+    backwardConsistency = flowConfidence(backward, forward);
+  }
+  const wide = options.wideSearch === undefined ? DEFAULT_WIDE_SEARCH : options.wideSearch;
+  if (wide !== null && matched >= wide.minMatchedShare) {
+    ({ forward, backward } = searchWideBothWays({ forward, backward }, from, to, wide));
     forwardConsistency = flowConfidence(forward, backward);
     backwardConsistency = flowConfidence(backward, forward);
   }
