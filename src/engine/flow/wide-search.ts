@@ -1,6 +1,6 @@
 import type { FlowField, Plane } from '../raster/types.js';
 import { flowConfidence } from './consistency.js';
-import { windowError } from './window-error.js';
+import { integerWindowError, windowError } from './window-error.js';
 
 /** Knobs of {@link searchWideBothWays}. */
 export interface WideSearchOptions {
@@ -196,7 +196,7 @@ function searchAround(
   let bv = 0;
   for (let v = cv - radius; v <= cv + radius; v += step) {
     for (let u = cu - radius; u <= cu + radius; u += step) {
-      const e = integerError(from, to, x, y, u, v, windowRadius, COARSE_SAMPLING, coarse);
+      const e = integerWindowError(from, to, x, y, u, v, windowRadius, COARSE_SAMPLING, coarse);
       if (e < coarse) {
         coarse = e;
         bu = u;
@@ -210,7 +210,7 @@ function searchAround(
   let rv = bv;
   for (let v = bv - step; v <= bv + step; v++) {
     for (let u = bu - step; u <= bu + step; u++) {
-      const e = integerError(from, to, x, y, u, v, windowRadius, 1, error);
+      const e = integerWindowError(from, to, x, y, u, v, windowRadius, 1, error);
       if (e < error) {
         error = e;
         ru = u;
@@ -219,37 +219,4 @@ function searchAround(
     }
   }
   return error === Infinity ? null : { u: ru, v: rv, error };
-}
-
-/**
- * Mean absolute error over the window's pixels `step` apart, displaced by an integer offset: Infinity where the
- * window leaves either frame (a search has offsets enough inside), or as soon as its sum shows it will exceed
- * `stopAbove`, which spares most of the work for most offsets.
- */
-function integerError(
-  from: Plane,
-  to: Plane,
-  x: number,
-  y: number,
-  u: number,
-  v: number,
-  radius: number,
-  step: number,
-  stopAbove: number,
-): number {
-  const { width, height } = from;
-  if (x - radius < 0 || y - radius < 0 || x + radius >= width || y + radius >= height) return Infinity;
-  if (x + u - radius < 0 || y + v - radius < 0 || x + u + radius >= width || y + v + radius >= height) {
-    return Infinity;
-  }
-  const side = Math.floor((2 * radius) / step) + 1;
-  const limit = stopAbove * side * side;
-  let sum = 0;
-  for (let dy = -radius; dy <= radius; dy += step) {
-    const a = (y + dy) * width + x;
-    const b = (y + dy + v) * width + x + u;
-    for (let dx = -radius; dx <= radius; dx += step) sum += Math.abs(from.data[a + dx] - to.data[b + dx]);
-    if (sum > limit) return Infinity;
-  }
-  return sum / (side * side);
 }

@@ -51,3 +51,36 @@ export function windowContrast(plane: Plane, x: number, y: number, radius: numbe
   }
   return deviation / count;
 }
+
+/**
+ * {@link windowError}'s fast path for a search: an integer offset, no bilinear sample, the window's pixels
+ * `step` apart. Infinity where the window leaves either frame (a search has offsets enough inside), or as soon
+ * as its sum shows it will exceed `stopAbove`, which spares most of the work for most offsets.
+ */
+export function integerWindowError(
+  from: Plane,
+  to: Plane,
+  x: number,
+  y: number,
+  u: number,
+  v: number,
+  radius: number,
+  step: number,
+  stopAbove: number,
+): number {
+  const { width, height } = from;
+  if (x - radius < 0 || y - radius < 0 || x + radius >= width || y + radius >= height) return Infinity;
+  if (x + u - radius < 0 || y + v - radius < 0 || x + u + radius >= width || y + v + radius >= height) {
+    return Infinity;
+  }
+  const side = Math.floor((2 * radius) / step) + 1;
+  const limit = stopAbove * side * side;
+  let sum = 0;
+  for (let dy = -radius; dy <= radius; dy += step) {
+    const a = (y + dy) * width + x;
+    const b = (y + dy + v) * width + x + u;
+    for (let dx = -radius; dx <= radius; dx += step) sum += Math.abs(from.data[a + dx] - to.data[b + dx]);
+    if (sum > limit) return Infinity;
+  }
+  return sum / (side * side);
+}
