@@ -28,7 +28,7 @@ describe('analysePair with leaving pixels', () => {
       ...pixels.map((i) => Math.hypot(motion.forward.data[2 * i] + 6, motion.forward.data[2 * i + 1])),
     );
 
-  it('trusts the edge of a pan that leaves the frame, moving with the pan, and only where the pair is matched', async () => {
+  it('moves the leaving edge of a pan with the pan, trusted, only where the pair is matched', async () => {
     const trusted = await analysePair(start, end, { regularisation: null });
     const plain = await analysePair(start, end, { regularisation: null, leavingTrust: null });
     const gated = await analysePair(start, end, {

@@ -76,9 +76,9 @@ const inlineFlow: FlowRunner = (from, to, options) => Promise.resolve(computeFlo
  * homography from matched features, which survives motions far beyond any flow pyramid's reach), then dense
  * flow both ways starting from it, then each direction's confidence from their forward/backward consistency.
  * Where most of the pair is matched, unmatched pixels that the other direction's inverse fits take it
- * (flow/inverse-candidates.ts), windows that their vectors leave unexplained take what a wide search finds where
- * the other direction's search confirms it (flow/wide-search.ts), and pixels leaving the frame with matched surroundings moving alike inherit their
- * confidence and motion (flow/leaving-with-neighbours.ts).
+ * (flow/inverse-candidates.ts), and windows that their vectors leave unexplained take what a wide search finds
+ * where the other direction's search confirms it (flow/wide-search.ts). Pixels leaving the frame beside matched
+ * ones moving alike inherit their confidence and motion (flow/leaving-with-neighbours.ts).
  */
 export async function analysePair(
   start: RgbImage,
