@@ -109,7 +109,7 @@ describe('large motion', () => {
   // Not met yet (bench/RESULTS.md, bench/tune-quality.ts "half out"): an object that ends half out of the frame
   // (x 116 -> 144 of 160) has a visible half to match. Since the eighth session the backward flow takes the
   // forward flow's inverse there (analyse-pair.test.ts), and since the ninth the leaving half takes the visible
-  // half's trust and motion, but the object still comes out garbled at t = 0.5: mean error 18.0 on it (30.4
+  // half's trust and motion, but the object still comes out garbled at t = 0.5: mean error 19.2 on it (30.4
   // before the eighth session), a fade 36.9; followed, it would be about 2. The background it uncovers and the
   // one it covers are both unmatched, and their guessed vectors point at each other.
   it.todo('moves an object that ends half out of the frame as a whole, by the motion of its visible half');
