@@ -37,8 +37,8 @@ export interface WideSearchOptions {
 /**
  * Tuned in bench/tune-quality.ts (bench/RESULTS.md, ninth session): DAVIS +0.10 dB, UCF101 +0.15 dB, the long
  * gaps, the tunnel and the synthetic cases unchanged. Without the spread (+0.07 and +0.06 dB), a hand came out
- * as fragments: the cells that took its vector, and between them the ones that kept the body's. Without the confirmation by the other direction, DAVIS
- * gained a third as much and the background an object uncovers took chance fits (the leaving case's error
+ * as fragments: the cells that took its vector, and between them the ones that kept the body's. Without the
+ * confirmation by the other direction, DAVIS gained a third as much and the background an object uncovers took chance fits (the leaving case's error
  * there 27 -> 40); a radius of 24 found less (-0.04 dB), 56 no more, and a stride of 6 lost most of the gain.
  */
 export const DEFAULT_WIDE_SEARCH: WideSearchOptions = {
@@ -106,6 +106,7 @@ function searchWide(flow: FlowField, from: Plane, to: Plane, options: WideSearch
   const cols = Math.ceil(width / s);
   const rows = Math.ceil(height / s);
   const found = findAtGridPoints(flow, from, to, options, cols, rows);
+  const own = ownErrors(flow, from, to);
   const out = new Float32Array(f);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -119,19 +120,32 @@ function searchWide(flow: FlowField, from: Plane, to: Plane, options: WideSearch
         for (let x = c * s; x < Math.min(width, (c + 1) * s); x++) {
           const i = y * width + x;
           // Each pixel of the cell keeps its own vector where that explains its own neighbourhood better.
-          if (
-            windowError(from, to, x, y, u, v, 2) >= windowError(from, to, x, y, f[2 * i], f[2 * i + 1], 2)
-          ) {
-            continue;
-          }
+          if (windowError(from, to, x, y, u, v, PIXEL_RADIUS) >= own(x, y)) continue;
           out[2 * i] = u;
           out[2 * i + 1] = v;
         }
       }
     }
   }
-  spreadTaken(flow, out, from, to, options.spread);
+  spreadTaken(flow, out, from, to, own, options.spread);
   return { width, height, data: out };
+}
+
+/** Radius of the window each pixel judges a found vector against its own on. */
+const PIXEL_RADIUS = 2;
+
+/**
+ * Each pixel's error under its own vector over its {@link PIXEL_RADIUS} window, computed when first asked:
+ * the cells and every pass of the spread ask for the same pixels again, and most pixels are never asked.
+ */
+function ownErrors(flow: FlowField, from: Plane, to: Plane): (x: number, y: number) => number {
+  const { width, data: f } = flow;
+  const cache = new Float32Array(width * flow.height).fill(NaN);
+  return (x, y) => {
+    const i = y * width + x;
+    if (Number.isNaN(cache[i])) cache[i] = windowError(from, to, x, y, f[2 * i], f[2 * i + 1], PIXEL_RADIUS);
+    return cache[i];
+  };
 }
 
 /**
@@ -140,7 +154,14 @@ function searchWide(flow: FlowField, from: Plane, to: Plane, options: WideSearch
  * that took a find leave gaps between them over a region the search found (a cell whose point fell on an
  * edge, or whose neighbours found nothing alike), and the region came out in fragments.
  */
-function spreadTaken(flow: FlowField, out: Float32Array, from: Plane, to: Plane, passes: number): void {
+function spreadTaken(
+  flow: FlowField,
+  out: Float32Array,
+  from: Plane,
+  to: Plane,
+  own: (x: number, y: number) => number,
+  passes: number,
+): void {
   const { width, height, data: f } = flow;
   const n = width * height;
   const taken = new Uint8Array(n);
@@ -151,11 +172,9 @@ function spreadTaken(flow: FlowField, out: Float32Array, from: Plane, to: Plane,
       for (let x = 0; x < width; x++) {
         const i = y * width + x;
         if (taken[i]) continue;
-        let own = NaN;
         for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width]) {
           if (j < 0 || j >= n || !taken[j]) continue;
-          if (Number.isNaN(own)) own = windowError(from, to, x, y, f[2 * i], f[2 * i + 1], 2);
-          if (windowError(from, to, x, y, out[2 * j], out[2 * j + 1], 2) >= own) continue;
+          if (windowError(from, to, x, y, out[2 * j], out[2 * j + 1], PIXEL_RADIUS) >= own(x, y)) continue;
           out[2 * i] = out[2 * j];
           out[2 * i + 1] = out[2 * j + 1];
           next[i] = 1;

@@ -106,15 +106,16 @@ export async function analysePair(
   const matched = (confidentShare(forwardConsistency) + confidentShare(backwardConsistency)) / 2;
   const inverse =
     options.inverseCandidates === undefined ? DEFAULT_INVERSE_CANDIDATES : options.inverseCandidates;
-  if (inverse !== null && matched >= inverse.minMatchedShare) {
+  const adoptInverse = inverse !== null && matched >= inverse.minMatchedShare;
+  if (adoptInverse) {
     forward = adoptInverseVectors(measuredForward, forwardConsistency, measuredBackward, from, to, inverse);
     backward = adoptInverseVectors(measuredBackward, backwardConsistency, measuredForward, to, from, inverse);
-    forwardConsistency = flowConfidence(forward, backward);
-    backwardConsistency = flowConfidence(backward, forward);
   }
+  // The search judges windows by the luma alone, so it needs no confidences: they are measured once, after it.
   const wide = options.wideSearch === undefined ? DEFAULT_WIDE_SEARCH : options.wideSearch;
-  if (wide !== null && matched >= wide.minMatchedShare) {
-    ({ forward, backward } = searchWideBothWays({ forward, backward }, from, to, wide));
+  const searchWide = wide !== null && matched >= wide.minMatchedShare;
+  if (searchWide) ({ forward, backward } = searchWideBothWays({ forward, backward }, from, to, wide));
+  if (adoptInverse || searchWide) {
     forwardConsistency = flowConfidence(forward, backward);
     backwardConsistency = flowConfidence(backward, forward);
   }
